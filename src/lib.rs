@@ -1,0 +1,3 @@
+//! lockgate: a supply-chain gate for JavaScript lockfiles.
+
+pub mod lockfile;
