@@ -13,14 +13,8 @@ pub enum Kind {
 }
 
 /// The file names lockgate looks for when discovering lockfiles.
-pub const LOCKFILE_NAMES: &[&str] = &[
-    "package-lock.json",
-    "npm-shrinkwrap.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "bun.lock",
-    "bun.lockb",
-];
+pub const LOCKFILE_NAMES: &[&str] =
+    &["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lock", "bun.lockb"];
 
 /// The kind of lockfile at `path` (any directory), or `None` for a name lockgate does not know.
 pub fn detect_kind(path: &str) -> Option<Kind> {
@@ -32,9 +26,7 @@ pub fn detect_kind(path: &str) -> Option<Kind> {
         "bun.lock" => Some(Kind::Bun),
         "bun.lockb" => Some(Kind::BunBinary),
         // Fixture and test names such as `before.package-lock.json` or `x.yarn.lock`.
-        f if f.ends_with(".package-lock.json") || f.ends_with(".npm-shrinkwrap.json") => {
-            Some(Kind::Npm)
-        }
+        f if f.ends_with(".package-lock.json") || f.ends_with(".npm-shrinkwrap.json") => Some(Kind::Npm),
         f if f.ends_with(".yarn.lock") => Some(Kind::Yarn),
         f if f.ends_with(".pnpm-lock.yaml") => Some(Kind::Pnpm),
         f if f.ends_with(".bun.lock") => Some(Kind::Bun),

@@ -1,0 +1,145 @@
+//! The finished result of a run, as plain data, and its renderings.
+//!
+//! Renderers see only this model: never the registry, git or the lockfile parsers.
+
+pub mod json;
+pub mod text;
+
+use crate::diff::{Change, ChangeKind};
+use crate::lockfile::{Entry, Format, Source};
+use serde::Serialize;
+
+/// Version of the JSON report layout. Bump only on an incompatible change.
+pub const SCHEMA: u32 = 1;
+
+/// Signals that need the registry, so cannot be evaluated offline.
+pub const REGISTRY_SIGNALS: &[&str] = &[
+    "new-publisher",
+    "maintainers-changed",
+    "install-script",
+    "recent-release",
+    "new-package",
+    "provenance-regression",
+    "no-provenance",
+    "dependency-added",
+    "integrity-mismatch",
+    "deprecated",
+    "unpublished",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Pass,
+    Warn,
+    Fail,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Warn => "warn",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Command {
+    Diff,
+    Scan,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema: u32,
+    pub command: Command,
+    pub verdict: Verdict,
+    /// What was compared: `base` and `head` for diff (`head` is "working tree" by default),
+    /// `rev` for scan.
+    pub base: Option<String>,
+    pub head: String,
+    /// True when no registry was asked (`--offline`): registry signals were not evaluated.
+    pub offline: bool,
+    pub lockfiles: Vec<LockfileInfo>,
+    pub packages: Vec<Package>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LockfileInfo {
+    pub path: String,
+    /// The head format, or the base format of a lockfile the change deletes.
+    pub format: Format,
+    /// The base format, when it differs from the head one (a migration such as yarn v1 -> berry)
+    /// or the lockfile has a different path at base (package-lock.json -> pnpm-lock.yaml).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_format: Option<Format>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_path: Option<String>,
+    /// Status of the lockfile itself in a diff.
+    pub change: ChangeKind,
+    pub packages: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Package {
+    pub name: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub change: ChangeKind,
+    pub lockfile: String,
+    /// Line of the package's entry in the head lockfile (base lockfile for removals).
+    pub line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alias: Option<String>,
+    pub source: Source,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resolved: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integrity: Option<String>,
+    pub dev: bool,
+    pub optional: bool,
+    /// The lockfile says this version runs an install script.
+    pub install_script: bool,
+    pub score: u32,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    /// Signals that could not be evaluated for this package.
+    pub unavailable: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub signal: String,
+    pub severity: String,
+    pub message: String,
+    pub evidence: serde_json::Value,
+}
+
+impl Package {
+    /// A package as the lockfiles describe it, before any registry signal is evaluated.
+    pub fn from_change(change: &Change) -> Package {
+        let current: &Entry = change.current();
+        Package {
+            name: change.name.clone(),
+            from: change.from.as_ref().map(|e| e.version.clone()),
+            to: change.to.as_ref().map(|e| e.version.clone()),
+            change: change.kind,
+            lockfile: change.lockfile.clone(),
+            line: current.line,
+            alias: current.alias.clone(),
+            source: current.source,
+            resolved: current.resolved.clone(),
+            integrity: current.integrity.clone(),
+            dev: current.flags.dev,
+            optional: current.flags.optional,
+            install_script: current.install_script,
+            score: 0,
+            verdict: Verdict::Pass,
+            findings: Vec::new(),
+            unavailable: Vec::new(),
+        }
+    }
+}

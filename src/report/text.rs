@@ -1,0 +1,120 @@
+//! `--format text`: a short, aligned summary for a terminal, verdict last.
+
+use super::{Command, Package, Report};
+use crate::diff::ChangeKind;
+use crate::escape::terminal;
+use std::fmt::Write;
+
+/// Past this many rows per lockfile the table is cut; the JSON report has everything.
+const MAX_ROWS: usize = 200;
+
+pub fn render(report: &Report) -> String {
+    let mut out = String::new();
+    match report.command {
+        Command::Diff => {
+            let base = report.base.as_deref().unwrap_or("?");
+            let _ = writeln!(out, "lockgate diff: {} -> {}", terminal(base), terminal(&report.head));
+        }
+        Command::Scan => {
+            let _ = writeln!(out, "lockgate scan: {}", terminal(&report.head));
+        }
+    }
+
+    for lock in &report.lockfiles {
+        let rows: Vec<&Package> = report
+            .packages
+            .iter()
+            .filter(|p| p.lockfile == lock.path)
+            .filter(|p| report.command == Command::Diff || worth_listing(p))
+            .collect();
+        let format = match (lock.base_format, &lock.base_path) {
+            (Some(b), Some(p)) => format!("{} -> {} (was {})", b, lock.format, terminal(p)),
+            (Some(b), None) => format!("{} -> {}", b, lock.format),
+            _ => lock.format.to_string(),
+        };
+        let status = match lock.change {
+            ChangeKind::Added => ", new lockfile",
+            ChangeKind::Removed => ", deleted",
+            _ => "",
+        };
+        let count = match report.command {
+            Command::Diff => {
+                plural(report.packages.iter().filter(|p| p.lockfile == lock.path).count(), "change")
+            }
+            Command::Scan => plural(lock.packages, "package"),
+        };
+        let _ = writeln!(out, "\n{}  {}  ({}{})", terminal(&lock.path), format, count, status);
+        write_rows(&mut out, &rows);
+    }
+
+    let _ = writeln!(out);
+    if report.lockfiles.is_empty() {
+        let _ = writeln!(out, "no lockfiles found");
+    }
+    if report.offline {
+        let _ = writeln!(out, "registry signals not evaluated (--offline)");
+    }
+    let changed = report.packages.iter().filter(|p| p.change != ChangeKind::Unchanged).count();
+    let summary = match report.command {
+        Command::Diff => {
+            format!("{} in {}", plural(changed, "package change"), plural(report.lockfiles.len(), "lockfile"))
+        }
+        Command::Scan => format!(
+            "{} in {}",
+            plural(report.packages.len(), "package"),
+            plural(report.lockfiles.len(), "lockfile")
+        ),
+    };
+    let _ = writeln!(out, "verdict: {}  ({})", report.verdict.as_str(), summary);
+    out
+}
+
+/// In a scan, thousands of unremarkable packages would bury the few that matter.
+fn worth_listing(p: &Package) -> bool {
+    !p.findings.is_empty() || p.install_script || p.source != crate::lockfile::Source::Registry
+}
+
+fn write_rows(out: &mut String, rows: &[&Package]) {
+    let cells: Vec<[String; 5]> = rows
+        .iter()
+        .take(MAX_ROWS)
+        .map(|p| {
+            let mut notes = Vec::new();
+            if p.install_script {
+                notes.push("install script".to_owned());
+            }
+            if p.source != crate::lockfile::Source::Registry {
+                notes.push(p.source.as_str().to_owned());
+            }
+            if let Some(alias) = &p.alias {
+                notes.push(format!("as {}", terminal(alias)));
+            }
+            if p.dev {
+                notes.push("dev".to_owned());
+            }
+            [
+                p.change.as_str().to_owned(),
+                terminal(&p.name).into_owned(),
+                p.from.as_deref().map_or("-".into(), |v| terminal(v).into_owned()),
+                p.to.as_deref().map_or("-".into(), |v| terminal(v).into_owned()),
+                format!(
+                    "line {}{}",
+                    p.line,
+                    if notes.is_empty() { String::new() } else { format!("  [{}]", notes.join(", ")) }
+                ),
+            ]
+        })
+        .collect();
+    let width = |i: usize| cells.iter().map(|c| c[i].chars().count()).max().unwrap_or(0);
+    let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
+    for c in &cells {
+        let _ = writeln!(out, "  {:w0$}  {:w1$}  {:>w2$} -> {:w3$}  {}", c[0], c[1], c[2], c[3], c[4]);
+    }
+    if rows.len() > MAX_ROWS {
+        let _ = writeln!(out, "  ... and {} more (use --format json for all)", rows.len() - MAX_ROWS);
+    }
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}
