@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diff;
 pub mod escape;
 pub mod lockfile;
+pub mod registry;
 pub mod repo;
 pub mod report;
 pub mod run;
