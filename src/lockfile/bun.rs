@@ -27,11 +27,19 @@
 //! | `root:`                        | `[id, { bin }]`, the root package itself: no entry |
 //!
 //! where `info` holds `dependencies`, `optionalDependencies`, `peerDependencies`,
-//! `optionalPeers`, `bundled`, `hasInstallScript` (v2), `os`, `cpu`, `bin`. A package counts as
-//! running an install script when v2 says so or when the top-level `trustedDependencies` (the
-//! packages the project allowed to run scripts) names it; before v2 the lockfile does not say
-//! which other packages have scripts (bun also runs those of its built-in allowlist). Elements past the ones listed are ignored, so
-//! a newer bun adding one does not break us; a missing or mistyped one is an error.
+//! `optionalPeers`, `bundled`, `hasInstallScript` (v2), `os`, `cpu`, `bin`. Elements past the
+//! ones listed are ignored, so a newer bun adding one does not break us; a missing or mistyped
+//! one is an error.
+//!
+//! A package counts as running an install script when v2 says so or when the top-level
+//! `trustedDependencies` (the packages the project allowed to run scripts) names it. Before v2
+//! the lockfile does not say which other packages have scripts (bun also runs those on its
+//! built-in allowlist).
+//!
+//! bun records no version for non-registry packages, so their `version` is empty; `resolved`
+//! keeps the resolution as written (`github:u/r#sha`, `file:path`, a URL). A tarball URL that is
+//! the public npm registry's own tarball of the package (a URL dependency on
+//! `registry.npmjs.org/left-pad/-/left-pad-1.3.0.tgz`) is a registry entry of that version.
 //!
 //! bun records no dev/optional/peer flags per package. They are derived like npm does: a package
 //! is `dev` when every path from the workspaces to it goes through a devDependency, and likewise
@@ -39,12 +47,12 @@
 //! `a/b`, a dependency `d` is `a/b/d`, else `a/d`, else `d`.
 //!
 //! Parsing: serde_json refuses trailing commas and comments, so one linear pre-pass copies the
-//! text, blanking comments and trailing commas with spaces (newlines kept) and serde_json parses
-//! the copy. Because every byte stays where it was, serde_json's line/column errors point into
-//! the original file, and its recursion limit turns hostile nesting into an error rather than a
-//! stack overflow. The same pass records where each key of `packages` and `workspaces` starts,
-//! which gives every entry its line without searching the text per entry. This was preferred to
-//! the `jsonc-parser` crate (MIT, maintained by dprint, has ranges): that would add a second JSON
+//! text, blanking comments and trailing commas with spaces (newlines kept), and serde_json parses
+//! the copy. Every byte stays where it was, so serde_json's line/column errors point into the
+//! original file. The same pass refuses nesting deeper than bun ever writes (before any
+//! recursive parsing) and records where each key of `packages` and `workspaces` starts, which
+//! gives every entry its line without searching the text per entry. This was preferred to the
+//! `jsonc-parser` crate (MIT, maintained by dprint, has ranges): that would add a second JSON
 //! implementation to audit for one file format, and its recursive-descent parser documents no
 //! nesting limit.
 
@@ -543,6 +551,36 @@ fn classify(spec: &str) -> Option<Resolution> {
     Some(res)
 }
 
+/// Hosts whose tarball URLs are the public npm registry's own releases.
+const PUBLIC_REGISTRIES: [&str; 3] = [
+    "registry.npmjs.org",
+    "registry.npmjs.com",
+    "registry.yarnpkg.com",
+];
+
+/// The version in a public-registry tarball URL of package `name`
+/// (`https://registry.npmjs.org/<name>/-/<name without scope>-<version>.tgz`). Other hosts are
+/// not trusted to serve what the path claims, so their URLs stay tarballs.
+fn registry_tarball_version<'s>(name: &str, url: &'s str) -> Option<&'s str> {
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))?;
+    let path = rest.split(['?', '#']).next()?;
+    let (host, path) = path.split_once('/')?;
+    if !PUBLIC_REGISTRIES.contains(&host) {
+        return None;
+    }
+    let (dir, file) = path.rsplit_once("/-/")?;
+    let dir_matches = dir == name || dir.eq_ignore_ascii_case(&name.replacen('/', "%2f", 1));
+    let base = name.rsplit('/').next()?;
+    let version = file
+        .strip_prefix(base)?
+        .strip_prefix('-')?
+        .strip_suffix(".tgz")?;
+    let plausible = version.starts_with(|c: char| c.is_ascii_digit()) && !version.contains('/');
+    (dir_matches && plausible).then_some(version)
+}
+
 /// `name@spec` with a scoped name's leading `@` not taken as the separator.
 fn split_id(id: &str) -> Option<(&str, &str)> {
     let at = id.get(1..)?.find('@')? + 1;
@@ -629,6 +667,13 @@ fn parse_entry(key: &str, value: &Node, line: u32) -> Result<Option<Entry>, Stri
         )),
     };
 
+    // A URL dependency that points at a registry's own tarball of this very package
+    // (`https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz`) is that registry release,
+    // and is treated like one so registry checks apply to it.
+    let registry_tarball = match res {
+        Resolution::Tarball => registry_tarball_version(name, spec),
+        _ => None,
+    };
     let (source, info, resolved, integrity) = match res {
         Resolution::Root => return Ok(None),
         Resolution::Npm => {
@@ -648,7 +693,11 @@ fn parse_entry(key: &str, value: &Node, line: u32) -> Result<Option<Entry>, Stri
             (Source::Git, Some(info), Some(spec), opt_integrity(3)?)
         }
         Resolution::Tarball => (
-            Source::Tarball,
+            if registry_tarball.is_some() {
+                Source::Registry
+            } else {
+                Source::Tarball
+            },
             Some(elem_obj(1)?),
             Some(spec),
             opt_integrity(2)?,
@@ -681,10 +730,10 @@ fn parse_entry(key: &str, value: &Node, line: u32) -> Result<Option<Entry>, Stri
     Ok(Some(Entry {
         name: name.to_owned(),
         alias: (installed_as != name).then(|| installed_as.to_owned()),
-        version: if res == Resolution::Npm {
-            spec.to_owned()
-        } else {
-            String::new()
+        version: match (res, registry_tarball) {
+            (Resolution::Npm, _) => spec.to_owned(),
+            (_, Some(v)) => v.to_owned(),
+            _ => String::new(),
         },
         source,
         resolved: resolved.filter(|r| !r.is_empty()).map(str::to_owned),
@@ -1052,6 +1101,7 @@ mod tests {
         assert_eq!(find(&l, "h").integrity.as_deref(), Some("sha512-H="));
         assert_eq!(find(&l, "h").source, Source::Git);
         assert_eq!(find(&l, "t").source, Source::Tarball);
+        assert_eq!(find(&l, "t").version, "");
         assert_eq!(
             find(&l, "t").resolved.as_deref(),
             Some("https://example.com/t-1.0.0.tgz")
@@ -1131,6 +1181,39 @@ mod tests {
     }
 
     #[test]
+    fn registry_tarball_urls() {
+        let v = |n, u| registry_tarball_version(n, u);
+        let yarn = "https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz";
+        assert_eq!(v("left-pad", yarn), Some("1.3.0"));
+        let scoped = "https://registry.npmjs.org/@s/x/-/x-2.0.0-rc.1.tgz";
+        assert_eq!(v("@s/x", scoped), Some("2.0.0-rc.1"));
+        let encoded = "http://registry.npmjs.org/@s%2Fx/-/x-2.0.0.tgz?t=1";
+        assert_eq!(v("@s/x", encoded), Some("2.0.0"));
+        // Same path on another host: whoever runs it decides what the tarball holds.
+        let mirror = "https://evil.example/left-pad/-/left-pad-1.3.0.tgz";
+        assert_eq!(v("left-pad", mirror), None);
+        let other_pkg = "https://registry.npmjs.org/other/-/left-pad-1.3.0.tgz";
+        assert_eq!(v("left-pad", other_pkg), None);
+        let tag = "https://registry.npmjs.org/left-pad/-/left-pad-latest.tgz";
+        assert_eq!(v("left-pad", tag), None);
+        let prefixed = "https://registry.npmjs.org/x/left-pad/-/left-pad-1.3.0.tgz";
+        assert_eq!(v("left-pad", prefixed), None);
+        assert_eq!(v("x", "file:/x/-/x-1.0.0.tgz"), None);
+        let l = parse_ok(&doc(
+            r#"    "lp": ["lp@https://registry.yarnpkg.com/lp/-/lp-1.3.0.tgz", {}, "sha512-L="],"#,
+        ));
+        let lp = find(&l, "lp");
+        assert_eq!(
+            (lp.source, lp.version.as_str()),
+            (Source::Registry, "1.3.0")
+        );
+        assert_eq!(
+            lp.resolved.as_deref(),
+            Some("https://registry.yarnpkg.com/lp/-/lp-1.3.0.tgz")
+        );
+    }
+
+    #[test]
     fn key_helpers() {
         assert_eq!(split_id("@s/x@1.0.0"), Some(("@s/x", "1.0.0")));
         assert_eq!(split_id("x@npm:y"), Some(("x", "npm:y")));
@@ -1167,6 +1250,12 @@ mod tests {
         assert_eq!(s.integrity.as_deref(), Some("sha512-//=="));
         assert_eq!(s.line, 9);
         assert_eq!(l.importers[0].dependencies[0].req, "https://h/x//y.tgz");
+    }
+
+    #[test]
+    fn crlf_lines() {
+        let text = doc(r#"    "a": ["a@1.0.0", "", {}, "x"],"#).replace('\n', "\r\n");
+        assert_eq!(find(&parse_ok(&text), "a").line, 7);
     }
 
     #[test]
