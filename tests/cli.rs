@@ -23,6 +23,7 @@ fn expected_format(dir: &str) -> &'static str {
         ("bun-1.1.", "bun-v0"),
         ("bun-1.2.", "bun-v1"),
         ("bun-1.3.", "bun-v1"),
+        ("bun-1.4.", "bun-v2"),
     ];
     table
         .iter()

@@ -3,32 +3,21 @@
 
 use lockgate::lockfile::{Entry, Format, Lockfile, Source, parse};
 
-const VERSIONS: [(&str, u32); 4] = [
-    ("bun-1.1.45", 0),
-    ("bun-1.2.23", 1),
-    ("bun-1.3.14", 1),
-    ("bun-1.4.5", 2),
-];
+const VERSIONS: [(&str, u32); 4] =
+    [("bun-1.1.45", 0), ("bun-1.2.23", 1), ("bun-1.3.14", 1), ("bun-1.4.5", 2)];
 
 fn fixture_text(dir: &str, side: &str) -> String {
-    let path = format!(
-        "{}/tests/fixtures/lockfiles/{dir}/{side}/bun.lock",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/tests/fixtures/lockfiles/{dir}/{side}/bun.lock", env!("CARGO_MANIFEST_DIR"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 fn load(dir: &str, side: &str) -> Lockfile {
     let text = fixture_text(dir, side);
-    parse(&format!("{dir}/{side}/bun.lock"), text.as_bytes())
-        .unwrap_or_else(|e| panic!("{dir}/{side}: {e}"))
+    parse(&format!("{dir}/{side}/bun.lock"), text.as_bytes()).unwrap_or_else(|e| panic!("{dir}/{side}: {e}"))
 }
 
 fn entry<'a>(l: &'a Lockfile, key: &str) -> &'a Entry {
-    l.entries
-        .iter()
-        .find(|e| e.key == key)
-        .unwrap_or_else(|| panic!("no entry with key {key:?}"))
+    l.entries.iter().find(|e| e.key == key).unwrap_or_else(|| panic!("no entry with key {key:?}"))
 }
 
 #[test]
@@ -40,11 +29,7 @@ fn every_fixture_parses_with_its_version() {
             assert_eq!(l.path, format!("{dir}/{side}/bun.lock"));
             assert_eq!(l.entries.len(), 20, "{dir}/{side}");
             let paths: Vec<&str> = l.importers.iter().map(|i| i.path.as_str()).collect();
-            assert_eq!(
-                paths,
-                ["", "packages/ws-a", "packages/ws-b"],
-                "{dir}/{side}"
-            );
+            assert_eq!(paths, ["", "packages/ws-a", "packages/ws-b"], "{dir}/{side}");
         }
     }
 }
@@ -82,10 +67,7 @@ fn registry_scoped_alias_and_nested_copies() {
     assert_eq!(scoped.version, "1.1.0");
     assert_eq!(scoped.source, Source::Registry);
     assert_eq!(scoped.alias, None);
-    assert_eq!(
-        scoped.resolved, None,
-        "bun writes \"\" for the default registry"
-    );
+    assert_eq!(scoped.resolved, None, "bun writes \"\" for the default registry");
     assert_eq!(
         scoped.integrity.as_deref(),
         Some(
@@ -108,29 +90,16 @@ fn registry_scoped_alias_and_nested_copies() {
         .collect();
     assert_eq!(
         debugs,
-        [
-            ("debug", "4.3.1"),
-            ("follow-redirects/debug", "3.1.0"),
-            ("lockgate-fixture-ws-a/debug", "2.6.8"),
-        ]
+        [("debug", "4.3.1"), ("follow-redirects/debug", "3.1.0"), ("lockgate-fixture-ws-a/debug", "2.6.8"),]
     );
     let nested_ms = entry(&l, "follow-redirects/debug/ms");
-    assert_eq!(
-        (nested_ms.name.as_str(), nested_ms.version.as_str()),
-        ("ms", "2.0.0")
-    );
+    assert_eq!((nested_ms.name.as_str(), nested_ms.version.as_str()), ("ms", "2.0.0"));
     assert_eq!(nested_ms.alias, None);
     assert_eq!(entry(&l, "ms").version, "2.1.2");
 
     let fr = entry(&l, "follow-redirects");
     assert_eq!(fr.dependencies.len(), 1);
-    assert_eq!(
-        (
-            fr.dependencies[0].name.as_str(),
-            fr.dependencies[0].req.as_str()
-        ),
-        ("debug", "=3.1.0")
-    );
+    assert_eq!((fr.dependencies[0].name.as_str(), fr.dependencies[0].req.as_str()), ("debug", "=3.1.0"));
 }
 
 #[test]
@@ -141,32 +110,16 @@ fn git_tarball_file_and_workspace_entries() {
     assert_eq!(git.version, "");
     assert_eq!(
         git.resolved.as_deref(),
-        Some(
-            "git+http://127.0.0.1:19419/tiny-git-dep.git#ccbdabb4fccf877a5081cc3fd885d8db102b4cc3"
-        )
+        Some("git+http://127.0.0.1:19419/tiny-git-dep.git#ccbdabb4fccf877a5081cc3fd885d8db102b4cc3")
     );
 
     // A URL dependency on the public registry's own tarball is that registry release.
     let url = entry(&l, "left-pad");
-    assert_eq!(
-        (url.source, url.version.as_str()),
-        (Source::Registry, "1.3.0")
-    );
-    assert_eq!(
-        url.resolved.as_deref(),
-        Some("https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz")
-    );
-    assert_eq!(
-        url.integrity, None,
-        "bun 1.2 writes no integrity for tarballs"
-    );
+    assert_eq!((url.source, url.version.as_str()), (Source::Registry, "1.3.0"));
+    assert_eq!(url.resolved.as_deref(), Some("https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz"));
+    assert_eq!(url.integrity, None, "bun 1.2 writes no integrity for tarballs");
     let newer = load("bun-1.3.14", "before");
-    assert!(
-        entry(&newer, "left-pad")
-            .integrity
-            .as_deref()
-            .is_some_and(|i| i.starts_with("sha512-XI5MPzVN"))
-    );
+    assert!(entry(&newer, "left-pad").integrity.as_deref().is_some_and(|i| i.starts_with("sha512-XI5MPzVN")));
 
     let file = entry(&l, "file-dep");
     assert_eq!(file.source, Source::File);
@@ -179,18 +132,11 @@ fn git_tarball_file_and_workspace_entries() {
         let ws = entry(&l, "lockgate-fixture-ws-a");
         assert_eq!(ws.source, Source::Workspace, "{dir}");
         assert_eq!(ws.version, "1.0.0", "{dir}");
-        assert_eq!(
-            ws.resolved.as_deref(),
-            Some("workspace:packages/ws-a"),
-            "{dir}"
-        );
+        assert_eq!(ws.resolved.as_deref(), Some("workspace:packages/ws-a"), "{dir}");
         assert!(ws.flags.is_empty(), "{dir}");
         // v0 lists the workspace's dependencies on the entry, v1+ only on the importer.
-        let deps: Vec<(&str, &str)> = ws
-            .dependencies
-            .iter()
-            .map(|d| (d.name.as_str(), d.req.as_str()))
-            .collect();
+        let deps: Vec<(&str, &str)> =
+            ws.dependencies.iter().map(|d| (d.name.as_str(), d.req.as_str())).collect();
         assert_eq!(deps, [("debug", "2.6.8")], "{dir}");
     }
 }
@@ -233,11 +179,7 @@ fn importers_list_direct_dependencies() {
 
     // Optional peers of packages are marked.
     let debug = entry(&l, "debug");
-    let peer = debug
-        .dependencies
-        .iter()
-        .find(|d| d.name == "supports-color")
-        .unwrap();
+    let peer = debug.dependencies.iter().find(|d| d.name == "supports-color").unwrap();
     assert!(peer.peer && peer.optional);
 }
 
@@ -254,11 +196,7 @@ fn flags_are_derived_from_the_dependency_graph() {
         // Only redux-thunk's peer dependency brings redux in.
         assert_eq!(flags("redux"), (false, false, true), "{dir}");
         assert_eq!(flags("debug"), (false, false, false), "{dir}");
-        assert_eq!(
-            flags("lockgate-fixture-ws-a/debug/ms"),
-            (false, false, false),
-            "{dir}"
-        );
+        assert_eq!(flags("lockgate-fixture-ws-a/debug/ms"), (false, false, false), "{dir}");
         let flagged = l.entries.iter().filter(|e| !e.flags.is_empty()).count();
         assert_eq!(flagged, 3, "{dir}");
     }
@@ -268,12 +206,8 @@ fn flags_are_derived_from_the_dependency_graph() {
 fn install_scripts() {
     // bun 1.4 records hasInstallScript; core-js has a postinstall script.
     let v2 = load("bun-1.4.5", "before");
-    let scripted: Vec<&str> = v2
-        .entries
-        .iter()
-        .filter(|e| e.install_script)
-        .map(|e| e.key.as_str())
-        .collect();
+    let scripted: Vec<&str> =
+        v2.entries.iter().filter(|e| e.install_script).map(|e| e.key.as_str()).collect();
     assert_eq!(scripted, ["core-js"]);
     // Older lockfiles only say so through trustedDependencies, which this project has none of.
     let v1 = load("bun-1.3.14", "before");
@@ -305,11 +239,7 @@ fn after_bumps_debug_and_ms() {
         assert_eq!(ver(&after, "ms"), "2.1.3", "{dir}");
         assert_eq!(ver(&after, "lockgate-fixture-ws-a/debug"), "2.6.9", "{dir}");
         assert_eq!(ver(&after, "follow-redirects/debug"), "3.1.0", "{dir}");
-        assert_eq!(
-            entry(&after, "debug").dependencies[0].req,
-            "^2.1.3",
-            "{dir}"
-        );
+        assert_eq!(entry(&after, "debug").dependencies[0].req, "^2.1.3", "{dir}");
     }
 }
 

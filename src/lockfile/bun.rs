@@ -85,22 +85,14 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
     }
     if scan.first_byte != Some(b'{') {
         let line = scan.first_offset.map(|o| lines.line(o));
-        return Err(ParseError::new(
-            path,
-            line,
-            "bun.lock must be a JSON object",
-        ));
+        return Err(ParseError::new(path, line, "bun.lock must be a JSON object"));
     }
     // Only whole comments and ASCII commas were blanked, so the copy is still UTF-8; parsing it
     // as `str` spares serde_json a UTF-8 check per string.
     let json = std::str::from_utf8(&scan.json)
         .map_err(|_| ParseError::new(path, None, "internal error: comment removal broke UTF-8"))?;
     let raw: RawLockfile = serde_json::from_str(json).map_err(|e| json_error(path, &e))?;
-    let cx = Cx {
-        path,
-        lines: &lines,
-        scan: &scan,
-    };
+    let cx = Cx { path, lines: &lines, scan: &scan };
 
     let version = match &raw.lockfile_version {
         None => return Err(cx.top_err("lockfileVersion", "missing \"lockfileVersion\"")),
@@ -119,10 +111,7 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
         Some(other) => {
             return Err(cx.top_err(
                 "lockfileVersion",
-                format!(
-                    "\"lockfileVersion\" must be a number, found {}",
-                    other.kind()
-                ),
+                format!("\"lockfileVersion\" must be a number, found {}", other.kind()),
             ));
         }
     };
@@ -140,10 +129,9 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
         None => &[][..],
         Some(Node::Map(items)) => items.as_slice(),
         Some(other) => {
-            return Err(cx.top_err(
-                "packages",
-                format!("\"packages\" must be an object, found {}", other.kind()),
-            ));
+            return Err(
+                cx.top_err("packages", format!("\"packages\" must be an object, found {}", other.kind()))
+            );
         }
     };
     cx.check_offsets("workspaces", &scan.workspace_keys, workspaces)?;
@@ -154,22 +142,15 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
     let mut workspace_info: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
     for (i, (ws_path, value)) in workspaces.iter().enumerate() {
         let line = cx.key_line(&scan.workspace_keys, i);
-        let err =
-            |msg: String| ParseError::new(path, line, format!("workspace {ws_path:?}: {msg}"));
+        let err = |msg: String| ParseError::new(path, line, format!("workspace {ws_path:?}: {msg}"));
         let Node::Map(obj) = value else {
             return Err(err(format!("expected an object, found {}", value.kind())));
         };
         let name = opt_str(obj, "name").map_err(err)?;
         let ver = opt_str(obj, "version").map_err(err)?;
         let dependencies = parse_deps(obj, true).map_err(err)?;
-        workspace_info.insert(
-            ws_path.to_string(),
-            (name.map(str::to_owned), ver.map(str::to_owned)),
-        );
-        importers.push(Importer {
-            path: ws_path.to_string(),
-            dependencies,
-        });
+        workspace_info.insert(ws_path.to_string(), (name.map(str::to_owned), ver.map(str::to_owned)));
+        importers.push(Importer { path: ws_path.to_string(), dependencies });
     }
 
     let mut entries = Vec::with_capacity(packages.len());
@@ -178,8 +159,7 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
     let mut index: HashMap<&str, Option<usize>> = HashMap::with_capacity(packages.len());
     for (i, (key, value)) in packages.iter().enumerate() {
         let line = cx.key_line(&scan.package_keys, i).unwrap_or(0);
-        let err =
-            |msg: String| ParseError::new(path, Some(line), format!("package {key:?}: {msg}"));
+        let err = |msg: String| ParseError::new(path, Some(line), format!("package {key:?}: {msg}"));
         if index.contains_key(key.as_ref()) {
             return Err(err("duplicate package key".into()));
         }
@@ -188,18 +168,13 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
             continue;
         };
         if entry.source == Source::Workspace {
-            let ws_path = entry
-                .resolved
-                .as_deref()
-                .and_then(|r| r.strip_prefix("workspace:"));
+            let ws_path = entry.resolved.as_deref().and_then(|r| r.strip_prefix("workspace:"));
             if let Some((_, Some(ver))) = ws_path.and_then(|p| workspace_info.get(p)) {
                 entry.version = ver.clone();
             }
             // Since v1 a workspace entry carries no dependencies; its importer has them.
             if entry.dependencies.is_empty()
-                && let Some(imp) = importers
-                    .iter()
-                    .find(|imp| Some(imp.path.as_str()) == ws_path)
+                && let Some(imp) = importers.iter().find(|imp| Some(imp.path.as_str()) == ws_path)
             {
                 entry.dependencies = imp.dependencies.clone();
             }
@@ -216,20 +191,13 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
             if imp.path.is_empty() {
                 None
             } else {
-                workspace_info
-                    .get(&imp.path)
-                    .and_then(|(name, _)| name.as_deref())
+                workspace_info.get(&imp.path).and_then(|(name, _)| name.as_deref())
             }
         })
         .collect();
     derive_flags(&mut entries, &index, &importers, &importer_prefixes);
 
-    Ok(Lockfile {
-        path: path.to_owned(),
-        format: Format::Bun(version as u32),
-        entries,
-        importers,
-    })
+    Ok(Lockfile { path: path.to_owned(), format: Format::Bun(version as u32), entries, importers })
 }
 
 /// What the parser needs to place an error.
@@ -241,12 +209,7 @@ struct Cx<'a> {
 
 impl Cx<'_> {
     fn top_err(&self, key: &str, msg: impl Into<String>) -> ParseError {
-        let line = self
-            .scan
-            .top_keys
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|&(_, o)| self.lines.line(o));
+        let line = self.scan.top_keys.iter().find(|(k, _)| k == key).map(|&(_, o)| self.lines.line(o));
         ParseError::new(self.path, line, msg)
     }
 
@@ -271,10 +234,7 @@ impl Cx<'_> {
         if consistent {
             Ok(())
         } else {
-            Err(self.top_err(
-                section,
-                format!("could not locate the keys of \"{section}\" in the file"),
-            ))
+            Err(self.top_err(section, format!("could not locate the keys of \"{section}\" in the file")))
         }
     }
 }
@@ -402,9 +362,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for Node<'a> {
 fn json_error(path: &str, e: &serde_json::Error) -> ParseError {
     let full = e.to_string();
     // serde_json appends " at line L column C"; the line goes in its own field.
-    let msg = full
-        .rfind(" at line ")
-        .map_or(full.as_str(), |i| &full[..i]);
+    let msg = full.rfind(" at line ").map_or(full.as_str(), |i| &full[..i]);
     let what = match e.classify() {
         serde_json::error::Category::Eof => "file ends early (truncated?)",
         _ => "invalid JSON",
@@ -417,29 +375,19 @@ fn trusted_names<'n>(cx: &Cx, v: Option<&'n Node>) -> Result<HashSet<&'n str>, P
     let Some(v) = v else {
         return Ok(HashSet::new());
     };
-    let bad = || {
-        cx.top_err(
-            "trustedDependencies",
-            "\"trustedDependencies\" must be an array of package names",
-        )
-    };
+    let bad =
+        || cx.top_err("trustedDependencies", "\"trustedDependencies\" must be an array of package names");
     let Node::Seq(items) = v else {
         return Err(bad());
     };
-    items
-        .iter()
-        .map(|item| item.as_str().ok_or_else(bad))
-        .collect()
+    items.iter().map(|item| item.as_str().ok_or_else(bad)).collect()
 }
 
 fn opt_str<'n>(obj: &'n [(Cow<str>, Node)], name: &str) -> Result<Option<&'n str>, String> {
     match field(obj, name) {
         None | Some(Node::Null) => Ok(None),
         Some(Node::Str(s)) => Ok(Some(s)),
-        Some(other) => Err(format!(
-            "\"{name}\" must be a string, found {}",
-            other.kind()
-        )),
+        Some(other) => Err(format!("\"{name}\" must be a string, found {}", other.kind())),
     }
 }
 
@@ -450,16 +398,10 @@ fn parse_deps(obj: &[(Cow<str>, Node)], with_dev: bool) -> Result<Vec<Dependency
         None | Some(Node::Null) => HashSet::new(),
         Some(Node::Seq(items)) => items
             .iter()
-            .map(|v| {
-                v.as_str()
-                    .ok_or_else(|| "\"optionalPeers\" must be an array of names".to_owned())
-            })
+            .map(|v| v.as_str().ok_or_else(|| "\"optionalPeers\" must be an array of names".to_owned()))
             .collect::<Result<_, _>>()?,
         Some(other) => {
-            return Err(format!(
-                "\"optionalPeers\" must be an array, found {}",
-                other.kind()
-            ));
+            return Err(format!("\"optionalPeers\" must be an array, found {}", other.kind()));
         }
     };
     let mut out = Vec::new();
@@ -476,18 +418,12 @@ fn parse_deps(obj: &[(Cow<str>, Node)], with_dev: bool) -> Result<Vec<Dependency
             None | Some(Node::Null) => continue,
             Some(Node::Map(deps)) => deps,
             Some(other) => {
-                return Err(format!(
-                    "\"{group}\" must be an object, found {}",
-                    other.kind()
-                ));
+                return Err(format!("\"{group}\" must be an object, found {}", other.kind()));
             }
         };
         for (name, req) in deps {
             let Node::Str(req) = req else {
-                return Err(format!(
-                    "\"{group}\".{name:?} must be a string, found {}",
-                    req.kind()
-                ));
+                return Err(format!("\"{group}\".{name:?} must be a string, found {}", req.kind()));
             };
             out.push(Dependency {
                 name: name.to_string(),
@@ -515,15 +451,7 @@ enum Resolution {
 }
 
 fn classify(spec: &str) -> Option<Resolution> {
-    const GIT: [&str; 7] = [
-        "github:",
-        "git+",
-        "git://",
-        "git@",
-        "ssh://",
-        "gitlab:",
-        "bitbucket:",
-    ];
+    const GIT: [&str; 7] = ["github:", "git+", "git://", "git@", "ssh://", "gitlab:", "bitbucket:"];
     let res = if spec.starts_with("root:") {
         Resolution::Root
     } else if spec.starts_with("link:") {
@@ -536,9 +464,7 @@ fn classify(spec: &str) -> Option<Resolution> {
         Resolution::Git
     } else if spec.starts_with("http://") || spec.starts_with("https://") {
         Resolution::Tarball
-    } else if [".tgz", ".tar.gz", ".tar"]
-        .iter()
-        .any(|s| spec.ends_with(s))
+    } else if [".tgz", ".tar.gz", ".tar"].iter().any(|s| spec.ends_with(s))
         || spec.contains('/')
         || spec.starts_with('.')
     {
@@ -552,19 +478,13 @@ fn classify(spec: &str) -> Option<Resolution> {
 }
 
 /// Hosts whose tarball URLs are the public npm registry's own releases.
-const PUBLIC_REGISTRIES: [&str; 3] = [
-    "registry.npmjs.org",
-    "registry.npmjs.com",
-    "registry.yarnpkg.com",
-];
+const PUBLIC_REGISTRIES: [&str; 3] = ["registry.npmjs.org", "registry.npmjs.com", "registry.yarnpkg.com"];
 
 /// The version in a public-registry tarball URL of package `name`
 /// (`https://registry.npmjs.org/<name>/-/<name without scope>-<version>.tgz`). Other hosts are
 /// not trusted to serve what the path claims, so their URLs stay tarballs.
 fn registry_tarball_version<'s>(name: &str, url: &'s str) -> Option<&'s str> {
-    let rest = url
-        .strip_prefix("https://")
-        .or_else(|| url.strip_prefix("http://"))?;
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
     let path = rest.split(['?', '#']).next()?;
     let (host, path) = path.split_once('/')?;
     if !PUBLIC_REGISTRIES.contains(&host) {
@@ -573,10 +493,7 @@ fn registry_tarball_version<'s>(name: &str, url: &'s str) -> Option<&'s str> {
     let (dir, file) = path.rsplit_once("/-/")?;
     let dir_matches = dir == name || dir.eq_ignore_ascii_case(&name.replacen('/', "%2f", 1));
     let base = name.rsplit('/').next()?;
-    let version = file
-        .strip_prefix(base)?
-        .strip_prefix('-')?
-        .strip_suffix(".tgz")?;
+    let version = file.strip_prefix(base)?.strip_prefix('-')?.strip_suffix(".tgz")?;
     let plausible = version.starts_with(|c: char| c.is_ascii_digit()) && !version.contains('/');
     (dir_matches && plausible).then_some(version)
 }
@@ -625,46 +542,32 @@ fn parse_entry(key: &str, value: &Node, line: u32) -> Result<Option<Entry>, Stri
         return Err("empty package key".into());
     }
     let Node::Seq(arr) = value else {
-        return Err(format!(
-            "expected an array [\"name@version\", ...], found {}",
-            value.kind()
-        ));
+        return Err(format!("expected an array [\"name@version\", ...], found {}", value.kind()));
     };
     let Some(Node::Str(id)) = arr.first() else {
         return Err("the first element must be the \"name@resolution\" string".into());
     };
-    let (name, spec) = split_id(id)
-        .ok_or_else(|| format!("invalid package id {id:?}, expected \"name@resolution\""))?;
-    let res =
-        classify(spec).ok_or_else(|| format!("unrecognized resolution {spec:?} in {id:?}"))?;
+    let (name, spec) =
+        split_id(id).ok_or_else(|| format!("invalid package id {id:?}, expected \"name@resolution\""))?;
+    let res = classify(spec).ok_or_else(|| format!("unrecognized resolution {spec:?} in {id:?}"))?;
 
     let elem_str = |i: usize, what: &str| match arr.get(i) {
         Some(Node::Str(s)) => Ok(s.as_ref()),
-        Some(other) => Err(format!(
-            "element {} ({what}) must be a string, found {}",
-            i + 1,
-            other.kind()
-        )),
+        Some(other) => Err(format!("element {} ({what}) must be a string, found {}", i + 1, other.kind())),
         None => Err(format!("missing element {} ({what})", i + 1)),
     };
     let elem_obj = |i: usize| match arr.get(i) {
         Some(Node::Map(o)) => Ok(o.as_slice()),
-        Some(other) => Err(format!(
-            "element {} (package info) must be an object, found {}",
-            i + 1,
-            other.kind()
-        )),
+        Some(other) => {
+            Err(format!("element {} (package info) must be an object, found {}", i + 1, other.kind()))
+        }
         None => Err(format!("missing element {} (package info object)", i + 1)),
     };
     // Trailing integrity that newer bun versions add for tarball and git packages.
     let opt_integrity = |i: usize| match arr.get(i) {
         None | Some(Node::Null) => Ok(None),
         Some(Node::Str(s)) => Ok(Some(s.as_ref())),
-        Some(other) => Err(format!(
-            "element {} (integrity) must be a string, found {}",
-            i + 1,
-            other.kind()
-        )),
+        Some(other) => Err(format!("element {} (integrity) must be a string, found {}", i + 1, other.kind())),
     };
 
     // A URL dependency that points at a registry's own tarball of this very package
@@ -680,12 +583,7 @@ fn parse_entry(key: &str, value: &Node, line: u32) -> Result<Option<Entry>, Stri
             let registry = elem_str(1, "registry URL")?;
             let info = elem_obj(2)?;
             let integrity = elem_str(3, "integrity")?;
-            (
-                Source::Registry,
-                Some(info),
-                Some(registry),
-                Some(integrity),
-            )
+            (Source::Registry, Some(info), Some(registry), Some(integrity))
         }
         Resolution::Git => {
             let info = elem_obj(1)?;
@@ -693,29 +591,16 @@ fn parse_entry(key: &str, value: &Node, line: u32) -> Result<Option<Entry>, Stri
             (Source::Git, Some(info), Some(spec), opt_integrity(3)?)
         }
         Resolution::Tarball => (
-            if registry_tarball.is_some() {
-                Source::Registry
-            } else {
-                Source::Tarball
-            },
+            if registry_tarball.is_some() { Source::Registry } else { Source::Tarball },
             Some(elem_obj(1)?),
             Some(spec),
             opt_integrity(2)?,
         ),
-        Resolution::LocalTarball => (
-            Source::File,
-            Some(elem_obj(1)?),
-            Some(spec),
-            opt_integrity(2)?,
-        ),
+        Resolution::LocalTarball => (Source::File, Some(elem_obj(1)?), Some(spec), opt_integrity(2)?),
         Resolution::Folder => (Source::File, Some(elem_obj(1)?), Some(spec), None),
         Resolution::Link => (Source::Link, Some(elem_obj(1)?), Some(spec), None),
         Resolution::Workspace => {
-            let info = if arr.len() > 1 {
-                Some(elem_obj(1)?)
-            } else {
-                None
-            };
+            let info = if arr.len() > 1 { Some(elem_obj(1)?) } else { None };
             (Source::Workspace, info, Some(spec), None)
         }
     };
@@ -738,10 +623,7 @@ fn parse_entry(key: &str, value: &Node, line: u32) -> Result<Option<Entry>, Stri
         source,
         resolved: resolved.filter(|r| !r.is_empty()).map(str::to_owned),
         integrity: integrity.filter(|i| !i.is_empty()).map(str::to_owned),
-        flags: Flags {
-            bundled,
-            ..Flags::default()
-        },
+        flags: Flags { bundled, ..Flags::default() },
         install_script: flag("hasInstallScript"),
         dependencies,
         key: key.to_owned(),
@@ -755,9 +637,7 @@ const OPTIONAL: u8 = 2;
 const PEER: u8 = 4;
 
 fn edge_class(d: &Dependency) -> u8 {
-    (if d.dev { DEV } else { 0 })
-        | (if d.optional { OPTIONAL } else { 0 })
-        | (if d.peer { PEER } else { 0 })
+    (if d.dev { DEV } else { 0 }) | (if d.optional { OPTIONAL } else { 0 }) | (if d.peer { PEER } else { 0 })
 }
 
 /// Sets dev/optional/peer on entries reachable only through such edges (see module docs).
@@ -794,30 +674,17 @@ fn derive_flags(
     for e in entries.iter() {
         let ends = component_ends(&e.key);
         // Nearest ancestor first: `a/b` looks in `a/b/`, then `a/`, then the top level.
-        let from: Vec<&str> = ends
-            .iter()
-            .rev()
-            .filter_map(|&end| e.key.get(..end))
-            .collect();
+        let from: Vec<&str> = ends.iter().rev().filter_map(|&end| e.key.get(..end)).collect();
         edges.push(
-            e.dependencies
-                .iter()
-                .filter_map(|d| Some((resolve(&from, &d.name)?, edge_class(d))))
-                .collect(),
+            e.dependencies.iter().filter_map(|d| Some((resolve(&from, &d.name)?, edge_class(d)))).collect(),
         );
     }
 
     let reach = |excluded: u8| -> Vec<bool> {
         let mut seen = vec![false; entries.len()];
         let mut stack: Vec<usize> = Vec::new();
-        let workspaces = entries
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.source == Source::Workspace);
-        let starts = roots
-            .iter()
-            .filter(|(_, c)| c & excluded == 0)
-            .map(|&(t, _)| t);
+        let workspaces = entries.iter().enumerate().filter(|(_, e)| e.source == Source::Workspace);
+        let starts = roots.iter().filter(|(_, c)| c & excluded == 0).map(|&(t, _)| t);
         for t in starts.chain(workspaces.map(|(i, _)| i)) {
             if let Some(s) = seen.get_mut(t)
                 && !*s
@@ -958,12 +825,8 @@ impl Scan {
                             }
                             if depth == 2 {
                                 section = match scan.top_keys.last() {
-                                    Some((k, _)) if b == b'{' && k == "packages" => {
-                                        InSection::Packages
-                                    }
-                                    Some((k, _)) if b == b'{' && k == "workspaces" => {
-                                        InSection::Workspaces
-                                    }
+                                    Some((k, _)) if b == b'{' && k == "packages" => InSection::Packages,
+                                    Some((k, _)) if b == b'{' && k == "workspaces" => InSection::Workspaces,
                                     _ => InSection::Other,
                                 };
                             }
@@ -994,10 +857,7 @@ impl Scan {
 
     /// The text between a key's quotes, as written (escapes not decoded).
     fn raw_key(&self, start: usize, end: usize) -> &str {
-        let inner = self
-            .json
-            .get(start + 1..end.saturating_sub(1))
-            .unwrap_or(&[]);
+        let inner = self.json.get(start + 1..end.saturating_sub(1)).unwrap_or(&[]);
         std::str::from_utf8(inner).unwrap_or("")
     }
 }
@@ -1017,10 +877,7 @@ fn decode_key(text: &str, start: usize, end: usize) -> String {
     if quoted.contains('\\') {
         serde_json::from_str(quoted).unwrap_or_default()
     } else {
-        quoted
-            .get(1..quoted.len().saturating_sub(1))
-            .unwrap_or("")
-            .to_owned()
+        quoted.get(1..quoted.len().saturating_sub(1)).unwrap_or("").to_owned()
     }
 }
 
@@ -1043,10 +900,7 @@ mod tests {
     }
 
     fn find<'a>(l: &'a Lockfile, key: &str) -> &'a Entry {
-        l.entries
-            .iter()
-            .find(|e| e.key == key)
-            .unwrap_or_else(|| panic!("no entry {key}"))
+        l.entries.iter().find(|e| e.key == key).unwrap_or_else(|| panic!("no entry {key}"))
     }
 
     fn doc(packages: &str) -> String {
@@ -1063,20 +917,14 @@ mod tests {
         ));
         assert_eq!(l.format, Format::Bun(1));
         let a = find(&l, "a");
-        assert_eq!(
-            (a.name.as_str(), a.version.as_str(), a.source),
-            ("a", "1.2.3", Source::Registry)
-        );
+        assert_eq!((a.name.as_str(), a.version.as_str(), a.source), ("a", "1.2.3", Source::Registry));
         assert_eq!(a.resolved, None);
         assert_eq!(a.integrity.as_deref(), Some("sha512-AAA="));
         assert_eq!(a.line, 7);
         assert_eq!(a.dependencies[0].name, "b");
         assert_eq!(a.dependencies[0].req, "^2");
         let b = find(&l, "b");
-        assert_eq!(
-            b.resolved.as_deref(),
-            Some("https://npm.example.com/b/-/b-2.0.0.tgz")
-        );
+        assert_eq!(b.resolved.as_deref(), Some("https://npm.example.com/b/-/b-2.0.0.tgz"));
         assert_eq!(b.line, 8);
         assert!(a.flags.is_empty() && b.flags.is_empty());
     }
@@ -1102,10 +950,7 @@ mod tests {
         assert_eq!(find(&l, "h").source, Source::Git);
         assert_eq!(find(&l, "t").source, Source::Tarball);
         assert_eq!(find(&l, "t").version, "");
-        assert_eq!(
-            find(&l, "t").resolved.as_deref(),
-            Some("https://example.com/t-1.0.0.tgz")
-        );
+        assert_eq!(find(&l, "t").resolved.as_deref(), Some("https://example.com/t-1.0.0.tgz"));
         assert_eq!(find(&l, "t2").integrity.as_deref(), Some("sha512-T2="));
         assert_eq!(find(&l, "lt").source, Source::File);
         assert_eq!(find(&l, "f").source, Source::File);
@@ -1113,29 +958,20 @@ mod tests {
         assert_eq!(find(&l, "k").source, Source::Link);
         assert_eq!(find(&l, "w").source, Source::Workspace);
         assert_eq!(find(&l, "w").line, 14);
-        assert!(
-            l.entries.iter().all(|e| e.key != "app"),
-            "root package is not an entry"
-        );
+        assert!(l.entries.iter().all(|e| e.key != "app"), "root package is not an entry");
     }
 
     #[test]
     fn arity_is_checked_per_kind() {
         let e = parse_err(&doc(r#"    "a": ["a@1.0.0", {}, "sha512-A="],"#));
         assert_eq!(e.line, Some(7));
-        assert!(
-            e.message.contains("\"a\"") && e.message.contains("element 2"),
-            "{e}"
-        );
+        assert!(e.message.contains("\"a\"") && e.message.contains("element 2"), "{e}");
         let e = parse_err(&doc(r#"    "g": ["g@github:u/r#abc", {}],"#));
         assert!(e.message.contains("missing element 3"), "{e}");
         let e = parse_err(&doc(r#"    "f": ["f@file:x"],"#));
         assert!(e.message.contains("package info"), "{e}");
         let e = parse_err(&doc(r#"    "x": { "version": "1" },"#));
-        assert!(
-            e.message.contains("package \"x\": expected an array"),
-            "{e}"
-        );
+        assert!(e.message.contains("package \"x\": expected an array"), "{e}");
         assert_eq!(e.line, Some(7));
         let e = parse_err(&doc(r#"    "x": [1],"#));
         assert!(e.message.contains("first element"), "{e}");
@@ -1143,37 +979,26 @@ mod tests {
         assert!(e.message.contains("unrecognized resolution"), "{e}");
         let e = parse_err(&doc(r#"    "x": ["x", "", {}, ""],"#));
         assert!(e.message.contains("invalid package id"), "{e}");
-        let e = parse_err(&doc(
-            r#"    "a": ["a@1.0.0", "", { "dependencies": { "b": 1 } }, ""],"#,
-        ));
+        let e = parse_err(&doc(r#"    "a": ["a@1.0.0", "", { "dependencies": { "b": 1 } }, ""],"#));
         assert!(e.message.contains("must be a string"), "{e}");
     }
 
     #[test]
     fn alias_and_nested_keys() {
-        let l = parse_ok(&doc(
-            r#"    "a": ["a@1.0.0", "", { "dependencies": { "b": "^1" } }, "sha512-A="],
+        let l = parse_ok(&doc(r#"    "a": ["a@1.0.0", "", { "dependencies": { "b": "^1" } }, "sha512-A="],
     "b": ["b@2.0.0", "", {}, "sha512-B2="],
     "a/b": ["b@1.0.0", "", {}, "sha512-B1="],
     "old": ["real@1.0.0", "", {}, "sha512-R="],
     "@s/x": ["@s/x@1.0.0", "", {}, "sha512-X="],
     "@s/x/@t/y": ["@t/y@1.0.0", "", {}, "sha512-Y="],
-    "@s/x/z": ["@other/z@3.0.0", "", {}, "sha512-Z="],"#,
-        ));
+    "@s/x/z": ["@other/z@3.0.0", "", {}, "sha512-Z="],"#));
         let nested = find(&l, "a/b");
         assert_eq!(
-            (
-                nested.name.as_str(),
-                nested.version.as_str(),
-                nested.alias.as_deref()
-            ),
+            (nested.name.as_str(), nested.version.as_str(), nested.alias.as_deref()),
             ("b", "1.0.0", None)
         );
         let old = find(&l, "old");
-        assert_eq!(
-            (old.name.as_str(), old.alias.as_deref()),
-            ("real", Some("old"))
-        );
+        assert_eq!((old.name.as_str(), old.alias.as_deref()), ("real", Some("old")));
         assert_eq!(find(&l, "@s/x").alias, None);
         assert_eq!(find(&l, "@s/x/@t/y").alias, None);
         assert_eq!(find(&l, "@s/x/@t/y").name, "@t/y");
@@ -1203,14 +1028,8 @@ mod tests {
             r#"    "lp": ["lp@https://registry.yarnpkg.com/lp/-/lp-1.3.0.tgz", {}, "sha512-L="],"#,
         ));
         let lp = find(&l, "lp");
-        assert_eq!(
-            (lp.source, lp.version.as_str()),
-            (Source::Registry, "1.3.0")
-        );
-        assert_eq!(
-            lp.resolved.as_deref(),
-            Some("https://registry.yarnpkg.com/lp/-/lp-1.3.0.tgz")
-        );
+        assert_eq!((lp.source, lp.version.as_str()), (Source::Registry, "1.3.0"));
+        assert_eq!(lp.resolved.as_deref(), Some("https://registry.yarnpkg.com/lp/-/lp-1.3.0.tgz"));
     }
 
     #[test]
@@ -1278,10 +1097,7 @@ mod tests {
         assert!(find(&v2, "c").install_script);
         assert!(!find(&v2, "d").install_script);
         let e = parse_err("{\n\"lockfileVersion\": 3,\n\"workspaces\": {}, \"packages\": []}");
-        assert!(
-            e.message.contains("unsupported bun.lock lockfileVersion 3"),
-            "{e}"
-        );
+        assert!(e.message.contains("unsupported bun.lock lockfileVersion 3"), "{e}");
         assert_eq!(e.line, Some(2));
         let e = parse_err(r#"{"lockfileVersion": "1", "workspaces": {}}"#);
         assert!(e.message.contains("must be a number"), "{e}");
@@ -1301,11 +1117,8 @@ mod tests {
         let e = parse_err(cut);
         assert_eq!(e.line, Some(7));
         assert!(e.message.contains("truncated"), "{e}");
-        let deep = format!(
-            "{{\"lockfileVersion\": 1, \"x\": {}{}}}",
-            "[".repeat(100_000),
-            "]".repeat(100_000)
-        );
+        let deep =
+            format!("{{\"lockfileVersion\": 1, \"x\": {}{}}}", "[".repeat(100_000), "]".repeat(100_000));
         let e = parse_err(&deep);
         assert!(e.message.contains("nested deeper than 64"), "{e}");
         assert_eq!(e.line, Some(1));
@@ -1360,85 +1173,34 @@ mod tests {
         let l = parse_ok(text);
         assert_eq!(l.importers.len(), 2);
         assert_eq!(l.importers[0].path, "");
-        let root_deps: Vec<_> = l.importers[0]
-            .dependencies
-            .iter()
-            .map(|d| (d.name.as_str(), d.dev))
-            .collect();
+        let root_deps: Vec<_> =
+            l.importers[0].dependencies.iter().map(|d| (d.name.as_str(), d.dev)).collect();
         assert_eq!(root_deps, vec![("lib", false), ("d", true)]);
         let lib = &l.importers[1];
         assert_eq!(lib.path, "packages/lib");
-        let q = lib
-            .dependencies
-            .iter()
-            .find(|d| d.name == "q")
-            .map(|d| (d.peer, d.optional));
+        let q = lib.dependencies.iter().find(|d| d.name == "q").map(|d| (d.peer, d.optional));
         assert_eq!(q, Some((true, true)));
-        let p = lib
-            .dependencies
-            .iter()
-            .find(|d| d.name == "p")
-            .map(|d| (d.peer, d.optional));
+        let p = lib.dependencies.iter().find(|d| d.name == "p").map(|d| (d.peer, d.optional));
         assert_eq!(p, Some((true, false)));
 
         let ws = find(&l, "lib");
-        assert_eq!(
-            (ws.source, ws.version.as_str()),
-            (Source::Workspace, "0.3.0")
-        );
+        assert_eq!((ws.source, ws.version.as_str()), (Source::Workspace, "0.3.0"));
         assert_eq!(ws.dependencies.len(), lib.dependencies.len());
         assert!(ws.flags.is_empty());
 
         assert!(find(&l, "a").install_script);
-        assert!(
-            find(&l, "alias-of-o").install_script,
-            "trusted by the installed (alias) name"
-        );
+        assert!(find(&l, "alias-of-o").install_script, "trusted by the installed (alias) name");
         assert!(!find(&l, "lib/o").install_script);
 
         // s: reached from lib's prod dep a and from root's dev dep d -> neither dev nor optional.
         assert!(find(&l, "s").flags.is_empty());
-        assert_eq!(
-            find(&l, "d").flags,
-            Flags {
-                dev: true,
-                ..Flags::default()
-            }
-        );
-        assert_eq!(
-            find(&l, "od").flags,
-            Flags {
-                dev: true,
-                optional: true,
-                ..Flags::default()
-            }
-        );
+        assert_eq!(find(&l, "d").flags, Flags { dev: true, ..Flags::default() });
+        assert_eq!(find(&l, "od").flags, Flags { dev: true, optional: true, ..Flags::default() });
         // lib's optional dep `o` resolves to the copy nested under the workspace name.
-        assert_eq!(
-            find(&l, "lib/o").flags,
-            Flags {
-                optional: true,
-                ..Flags::default()
-            }
-        );
-        assert!(
-            find(&l, "alias-of-o").flags.is_empty(),
-            "unreached entries get no flags"
-        );
-        assert_eq!(
-            find(&l, "p").flags,
-            Flags {
-                peer: true,
-                ..Flags::default()
-            }
-        );
-        assert_eq!(
-            find(&l, "pd").flags,
-            Flags {
-                peer: true,
-                ..Flags::default()
-            }
-        );
+        assert_eq!(find(&l, "lib/o").flags, Flags { optional: true, ..Flags::default() });
+        assert!(find(&l, "alias-of-o").flags.is_empty(), "unreached entries get no flags");
+        assert_eq!(find(&l, "p").flags, Flags { peer: true, ..Flags::default() });
+        assert_eq!(find(&l, "pd").flags, Flags { peer: true, ..Flags::default() });
         assert!(find(&l, "stray").flags.bundled);
     }
 
@@ -1447,16 +1209,11 @@ mod tests {
         let e = parse_err("{\"lockfileVersion\": 1,\n\"workspaces\": {\n\"\": []\n}}");
         assert_eq!(e.line, Some(3));
         assert!(e.message.contains("workspace \"\""), "{e}");
-        let e = parse_err(
-            "{\"lockfileVersion\": 1,\n\"workspaces\": {\"\": {}},\n\"trustedDependencies\": [1]}",
-        );
-        assert_eq!(e.line, Some(3));
         let e =
-            parse_err("{\"lockfileVersion\": 1,\n\"workspaces\": {\"\": {\"dependencies\": []}}}");
-        assert!(
-            e.message.contains("\"dependencies\" must be an object"),
-            "{e}"
-        );
+            parse_err("{\"lockfileVersion\": 1,\n\"workspaces\": {\"\": {}},\n\"trustedDependencies\": [1]}");
+        assert_eq!(e.line, Some(3));
+        let e = parse_err("{\"lockfileVersion\": 1,\n\"workspaces\": {\"\": {\"dependencies\": []}}}");
+        assert!(e.message.contains("\"dependencies\" must be an object"), "{e}");
         let e = parse_err(r#"{"lockfileVersion": 1}"#);
         assert!(e.message.contains("workspaces"), "{e}");
     }
