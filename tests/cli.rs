@@ -163,7 +163,8 @@ fn every_format_scans_with_all_features() {
         assert!(find("@isaacs/string-locale-compare").is_some(), "{dir}: scoped package");
         let debugs: Vec<_> =
             packages.iter().filter(|p| p["name"] == "debug").map(|p| p["to"].clone()).collect();
-        assert_eq!(debugs.len(), 2, "{dir}: nested duplicates {debugs:?}");
+        // debug 4 (root), 3 (via follow-redirects) and 2 (the workspace), side by side.
+        assert_eq!(debugs.len(), 3, "{dir}: nested duplicates {debugs:?}");
         if let Some(git) = find("tiny-git-dep") {
             assert_eq!(git["source"], "git", "{dir}");
         }
@@ -244,7 +245,15 @@ fn format_migrations_diff_packages() {
         assert_eq!(report["lockfiles"][0]["base_format"], expected_format(&from));
         let got = changes(&report);
         assert!(got.contains(&"updated debug 4.3.1 -> 4.4.0".to_owned()), "{from}->{to}: {got:#?}");
-        assert!(got.len() < 12, "{from}->{to}: a migration must not re-add everything: {got:#?}");
+        // Packages locked on both sides are matched across formats; only what the new
+        // package manager genuinely adds (yarn berry locks node-gyp for install scripts) is new.
+        assert!(!got.iter().any(|c| c.starts_with("removed")), "{from}->{to}: {got:#?}");
+        for name in ["is-number", "left-pad", "core-js", "@isaacs/string-locale-compare", "picocolors"] {
+            assert!(
+                !got.iter().any(|c| c.contains(&format!(" {name} "))),
+                "{from}->{to}: {name} in {got:#?}"
+            );
+        }
     }
 }
 
