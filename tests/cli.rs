@@ -127,9 +127,12 @@ fn every_format_diffs_the_same_bump() {
         let got = changes(&report);
         // The sample project bumps debug 4.3.1 -> 4.4.0 (which moves ms 2.1.2 -> 2.1.3) and the
         // workspace's nested debug 2.6.8 -> 2.6.9: two updates of one name, not adds/removes.
-        for want in
-            ["updated debug 2.6.8 -> 2.6.9", "updated debug 4.3.1 -> 4.4.0", "updated ms 2.1.2 -> 2.1.3"]
-        {
+        let mut wanted = vec!["updated debug 4.3.1 -> 4.4.0", "updated ms 2.1.2 -> 2.1.3"];
+        // npm 6 has no workspaces, so the workspace's debug 2.6.x copy is not in its lockfile.
+        if !dir.starts_with("npm-6.") {
+            wanted.push("updated debug 2.6.8 -> 2.6.9");
+        }
+        for want in wanted {
             assert!(got.contains(&want.to_owned()), "{dir}: missing {want:?} in {got:#?}");
         }
         assert!(!got.iter().any(|c| c.starts_with("added") || c.starts_with("removed")), "{dir}: {got:#?}");
@@ -167,13 +170,15 @@ fn every_format_scans_with_all_features() {
         let debugs: Vec<_> =
             packages.iter().filter(|p| p["name"] == "debug").map(|p| p["to"].clone()).collect();
         // debug 4 (root), 3 (via follow-redirects) and 2 (the workspace), side by side.
-        assert_eq!(debugs.len(), 3, "{dir}: nested duplicates {debugs:?}");
-        if let Some(git) = find("tiny-git-dep") {
-            assert_eq!(git["source"], "git", "{dir}");
-        }
-        if let Some(tarball) = find("left-pad") {
-            assert_eq!(tarball["source"], "tarball", "{dir}");
-        }
+        let expected = if dir.starts_with("npm-6.") { 2 } else { 3 };
+        assert_eq!(debugs.len(), expected, "{dir}: nested duplicates {debugs:?}");
+        let git = find("tiny-git-dep").unwrap_or_else(|| panic!("{dir}: no tiny-git-dep"));
+        assert_eq!(git["source"], "git", "{dir}");
+        // A URL dependency on a registry-shaped tarball of the same name: parsers call it a
+        // registry package; the registry stage still checks its host against the configured one.
+        let tarball = find("left-pad").unwrap_or_else(|| panic!("{dir}: no left-pad"));
+        assert_eq!(tarball["to"], "1.3.0", "{dir}");
+        assert!(matches!(tarball["source"].as_str(), Some("registry" | "tarball")), "{dir}: {tarball}");
     }
 }
 

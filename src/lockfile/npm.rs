@@ -418,6 +418,12 @@ fn walk_v1(
             });
         }
         let source = classify(&name, dep.resolved.as_deref(), &version);
+        // v1 writes a URL dependency's URL as its version; a registry-shaped tarball URL names
+        // the real version, which is what the registry must be asked about.
+        let (version, resolved) = match tarball_version(&name, &version) {
+            Some(real) if source == Source::Registry => (real, dep.resolved.or(Some(version))),
+            _ => (version, dep.resolved),
+        };
         let dependencies = dep
             .requires
             .0
@@ -430,7 +436,7 @@ fn walk_v1(
             alias,
             version,
             source,
-            resolved: dep.resolved,
+            resolved,
             integrity: dep.integrity,
             flags,
             install_script: false,
@@ -547,6 +553,17 @@ fn is_registry_tarball(name: &str, url: &str) -> bool {
     under(name)
         || (name.starts_with('@')
             && (under(&name.replacen('/', "%2f", 1)) || under(&name.replacen('/', "%2F", 1))))
+}
+
+/// The version in a registry tarball URL's file name (`<registry>/<name>/-/<base>-<version>.tgz`).
+fn tarball_version(name: &str, url: &str) -> Option<String> {
+    if !(url.starts_with("https://") || url.starts_with("http://")) || !is_registry_tarball(name, url) {
+        return None;
+    }
+    let file = url.split(['?', '#']).next()?.rsplit('/').next()?;
+    let base = name.rsplit('/').next().unwrap_or(name);
+    let version = file.strip_prefix(base)?.strip_prefix('-')?.strip_suffix(".tgz")?;
+    semver::Version::parse(version).ok().map(|_| version.to_owned())
 }
 
 /// GitHub Packages serves tarballs as `/download/@scope/name/<version>/<digest>`.
@@ -1581,5 +1598,33 @@ mod tests {
 }"#;
         let l = ok(text);
         assert_eq!(entry(&l, "node_modules/b").line, line_of_text(text, "\"node_modules/b\": {"));
+    }
+}
+
+#[cfg(test)]
+mod tarball_version_tests {
+    use super::*;
+
+    #[test]
+    fn v1_url_version_becomes_the_real_version() {
+        let v1 = r#"{
+  "name": "app", "lockfileVersion": 1, "requires": true,
+  "dependencies": {
+    "left-pad": { "version": "https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz", "integrity": "sha512-x" },
+    "other": { "version": "https://example.com/builds/other.tgz" }
+  }
+}"#;
+        let l = parse("package-lock.json", v1).unwrap();
+        let lp = l.entries.iter().find(|e| e.name == "left-pad").unwrap();
+        assert_eq!(lp.version, "1.3.0");
+        assert_eq!(
+            lp.resolved.as_deref(),
+            Some("https://registry.yarnpkg.com/left-pad/-/left-pad-1.3.0.tgz")
+        );
+        let other = l.entries.iter().find(|e| e.name == "other").unwrap();
+        assert_eq!(
+            (other.version.as_str(), other.source),
+            ("https://example.com/builds/other.tgz", Source::Tarball)
+        );
     }
 }
