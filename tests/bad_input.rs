@@ -117,7 +117,7 @@ fn yaml_alias_bomb_fails_fast() {
     let mut text = String::from("lockfileVersion: '9.0'\n\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
     for i in 1..12 {
         let prev = format!("*a{}", i - 1);
-        text.push_str(&format!("a{i}: &a{i} [{}]\n", vec![prev.as_str(); 10].join(", ")));
+        text.push_str(&format!("a{i}: &a{i} [{}]\n", [prev.as_str(); 10].join(", ")));
     }
     text.push_str("packages:\n  bomb@1.0.0: *a11\n");
     let started = std::time::Instant::now();
