@@ -54,10 +54,10 @@ impl Change {
     }
 }
 
-/// The repository's own packages are not supply chain: they change with every release of the
-/// project and no registry knows them.
+/// The repository's own packages (workspaces, `link:` and `file:` folders) are not supply
+/// chain: their code is part of the pull request itself, and no registry knows them.
 fn is_dependency(entry: &Entry) -> bool {
-    !matches!(entry.source, Source::Workspace | Source::Link)
+    !matches!(entry.source, Source::Workspace | Source::Link | Source::File)
 }
 
 /// Diff two versions of one lockfile (either may be absent: a lockfile added or removed by the
@@ -163,11 +163,14 @@ fn distinct_versions<'a>(entries: &[&'a Entry]) -> Vec<&'a Entry> {
 /// changed tarball/integrity, which is exactly what a lockfile injection looks like. Integrity
 /// strings are only comparable within one format (yarn berry checksums are not npm SRI).
 fn same_version_differs(old: &Entry, new: &Entry, same_format: bool) -> bool {
+    if !same_format {
+        // Formats draw the registry/tarball line differently for the same URL (pnpm records a
+        // registry-shaped URL dependency as a tarball, npm as a registry package), so across a
+        // migration only a move to or from git counts.
+        return (old.source == Source::Git) != (new.source == Source::Git);
+    }
     if old.source != new.source {
         return true;
-    }
-    if !same_format {
-        return false;
     }
     let differs = |a: &Option<String>, b: &Option<String>| matches!((a, b), (Some(a), Some(b)) if a != b);
     differs(&old.integrity, &new.integrity) || differs(&old.resolved, &new.resolved)

