@@ -603,6 +603,11 @@ impl Policy {
     }
 }
 
+/// The UTC calendar day of an instant: what allow-entry expiry dates are compared with.
+pub fn utc_date(now: jiff::Timestamp) -> Date {
+    now.to_zoned_datetime(jiff::tz::TimeZone::UTC).date()
+}
+
 /// The worst of the package verdicts (`pass` when there are none).
 pub fn overall<'a>(packages: impl IntoIterator<Item = &'a PackageVerdict>) -> Verdict {
     packages.into_iter().map(|p| p.verdict).max().unwrap_or(Verdict::Pass)

@@ -285,11 +285,13 @@ impl Default for Settings {
 /// Everything a signal may look at for one change. Plain data and two caller-provided
 /// functions: the packuments of other packages (dependency-added) and whether a URL belongs to
 /// the registry configured for a package name (untrusted-source, integrity-mismatch).
-pub struct Facts<'a> {
+/// `'a` is the borrow of the change and the functions, `'r` that of the registry documents
+/// (which usually outlive the loop over changes).
+pub struct Facts<'a, 'r> {
     pub change: &'a Change,
-    pub packument: Lookup<'a>,
+    pub packument: Lookup<'r>,
     pub now: Timestamp,
-    pub packuments: &'a dyn Fn(&str) -> Lookup<'a>,
+    pub packuments: &'a dyn Fn(&str) -> Lookup<'r>,
     pub is_registry_url: &'a dyn Fn(&str, &str) -> bool,
 }
 
@@ -301,7 +303,7 @@ pub struct Published<'a> {
     pub manifest: &'a Manifest,
 }
 
-impl<'a> Facts<'a> {
+impl<'a, 'r> Facts<'a, 'r> {
     /// The entry the change leaves in the lockfile; `None` for a removal, which no signal
     /// judges (removing a package adds no risk).
     pub fn target(&self) -> Option<&'a Entry> {
@@ -315,7 +317,7 @@ impl<'a> Facts<'a> {
     /// a removal or a non-registry source (git, tarball, file: no registry document describes
     /// them), *unavailable* when the registry was not asked or does not know the package or
     /// version (unpublished judges the latter).
-    pub fn published(&self) -> Result<Published<'a>, Outcome> {
+    pub fn published(&self) -> Result<Published<'_>, Outcome> {
         let Some(entry) = self.target() else { return Err(Outcome::clean()) };
         if entry.source != Source::Registry {
             return Err(Outcome::clean());
@@ -336,7 +338,7 @@ impl<'a> Facts<'a> {
     /// The version to compare the locked one with (see the module docs). For an update this is
     /// the base lockfile's version even when the registry no longer lists it: callers then find
     /// no manifest for it and must treat the comparison as unknown, not as a first release.
-    pub fn previous_version(&self, packument: &'a Packument) -> Option<&'a str> {
+    pub fn previous_version<'s>(&'s self, packument: &'s Packument) -> Option<&'s str> {
         let target = self.target()?;
         if let (ChangeKind::Updated, Some(from)) = (self.change.kind, &self.change.from)
             && from.version != target.version

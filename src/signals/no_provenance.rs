@@ -1,7 +1,11 @@
 //! no-provenance: informational, the locked version has no provenance attestation.
 
 use super::provenance_regression::{Trust, records_publish_metadata};
-use super::{Facts, Finding, Outcome, Settings, Severity, Signal};
+use super::{Facts, Finding, Outcome, Settings, Severity, Signal, published_at};
+
+/// npm provenance became generally available on this day; nothing published before could have
+/// it, so its absence there says nothing.
+const PROVENANCE_GA: &str = "2023-04-19T00:00:00Z";
 
 pub const SIGNAL: Signal = Signal {
     id: "no-provenance",
@@ -15,6 +19,7 @@ Most packages on npm are still published without a provenance attestation, so it
 little on its own: this finding is `info` and never changes a verdict. It is there so a report
 shows which dependencies can be traced to a source commit and build (`dist.attestations`) and
 which cannot. A drop in provenance compared with earlier releases is provenance-regression.
+Versions published before npm provenance existed (2023-04-19) are not reported.
 
 Unavailable when the registry records no publish metadata at all (see provenance-regression).
 ";
@@ -30,6 +35,10 @@ fn evaluate(facts: &Facts, _settings: &Settings) -> Outcome {
         );
     }
     if Trust::of(published.manifest).provenance {
+        return Outcome::clean();
+    }
+    let ga: jiff::Timestamp = PROVENANCE_GA.parse().unwrap_or_default();
+    if published_at(published.packument, published.version).is_some_and(|t| t < ga) {
         return Outcome::clean();
     }
     Outcome::finding(
@@ -55,6 +64,8 @@ mod tests {
         assert_eq!(out.findings[0].severity, Severity::Info);
         assert_eq!(out.findings[0].message, "x 1.0.0 has no provenance attestation");
         assert_eq!(eval(&SIGNAL, &added("x", "1.0.1"), Some(&p)), Outcome::clean());
+        let old = packument(&[("1.0.0", "2018-01-01T00:00:00Z", by("a", "a@example.com"))]);
+        assert_eq!(eval(&SIGNAL, &added("x", "1.0.0"), Some(&old)), Outcome::clean());
         let bare = packument(&[("1.0.0", "2025-01-01T00:00:00Z", manifest())]);
         assert!(eval(&SIGNAL, &added("x", "1.0.0"), Some(&bare)).unavailable.is_some());
     }
