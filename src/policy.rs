@@ -981,6 +981,16 @@ allow: []
         assert!(Config::from_yaml("c.yml", "# only a comment\n").is_ok());
     }
 
+    #[test]
+    fn documented_example_parses() {
+        let doc = include_str!("../docs/verdict.md");
+        let yaml = doc.split("```yaml\n").nth(1).and_then(|rest| rest.split("```").next()).unwrap();
+        let config = Config::from_yaml("docs/verdict.md", yaml).unwrap();
+        assert_eq!(config.allow.len(), 1);
+        assert_eq!(config.allow[0].expires, Some("2026-12-31".parse().unwrap()));
+        assert!(!Policy::new(config, today()).signal_enabled("no-provenance"));
+    }
+
     fn error(yaml: &str) -> ConfigError {
         Config::from_yaml(".github/lockgate.yml", yaml).unwrap_err()
     }

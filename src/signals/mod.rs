@@ -461,6 +461,25 @@ pub fn evaluate_all(
     ALL.iter().filter(|s| enabled(s.id)).map(|s| (s, (s.evaluate)(facts, settings))).collect()
 }
 
+/// docs/signals.md: every signal's description and rules, in report order. A test keeps the
+/// committed file equal to this.
+pub fn render_docs() -> String {
+    let mut out = String::from(
+        "# Signals\n\n<!-- Generated from the DOCS text of each src/signals/*.rs; regenerate with\n     \
+         LOCKGATE_UPDATE_DOCS=1 cargo test --lib signals::tests::docs_are_current -->\n\n\
+         Each signal looks at one changed package and either reports findings, finds nothing, or says\n\
+         it is *unavailable* (the data it needs is missing: never a finding). How findings combine into\n\
+         a verdict: [verdict.md](verdict.md).\n\n| id | fires when |\n|---|---|\n",
+    );
+    for s in ALL {
+        out.push_str(&format!("| [`{}`](#{}) | {} |\n", s.id, s.id, s.description));
+    }
+    for s in ALL {
+        out.push_str(&format!("\n## {}\n\n{}.\n\n{}", s.id, s.description, s.docs));
+    }
+    out
+}
+
 #[cfg(test)]
 pub(crate) mod testing;
 
@@ -480,6 +499,20 @@ mod tests {
             assert!(s.docs.len() > 100, "{}: docs text too short", s.id);
             assert!(s.id.chars().all(|c| c.is_ascii_lowercase() || c == '-'), "{}", s.id);
         }
+    }
+
+    #[test]
+    fn docs_are_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/signals.md");
+        let want = render_docs();
+        if std::env::var_os("LOCKGATE_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/signals.md is stale: run LOCKGATE_UPDATE_DOCS=1 cargo test --lib signals::tests::docs_are_current"
+        );
     }
 
     #[test]
