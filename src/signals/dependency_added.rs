@@ -30,8 +30,9 @@ locked version that the previous version did not declare, and what is known abou
 
 A dependency is from a *stranger* when it is not a registry spec, the registry does not know it,
 it is younger than `new-package.days`, or it is neither popular nor published by the depending
-package's accounts. Severity: high when any added dependency is from a stranger, medium when some
-could not be looked up, low otherwise (a well-known dependency from the same people).
+package's accounts. Severity: high when an added dependency is not from the registry, unknown to
+it, or new; medium when one is only by other, less known people, or could not be looked up; low
+otherwise (a well-known dependency, or one from the same people).
 
 The verdict fails when a dependency from a stranger comes with a changed identity or trust level
 (new-publisher, maintainers-changed, provenance-regression).
@@ -171,9 +172,12 @@ fn evaluate(facts: &Facts, settings: &Settings) -> Outcome {
         return Outcome::clean();
     }
     let stranger = added.iter().any(|a| a.stranger);
-    let severity = if stranger {
+    let unknown_origin = added.iter().any(|a| {
+        !a.registry || a.known == Some(false) || a.age_days.is_some_and(|d| d < settings.new_package_days)
+    });
+    let severity = if unknown_origin {
         Severity::High
-    } else if added.iter().any(|a| a.registry && a.known.is_none()) {
+    } else if stranger || added.iter().any(|a| a.registry && a.known.is_none()) {
         Severity::Medium
     } else {
         Severity::Low
@@ -287,6 +291,24 @@ mod tests {
         );
         assert_eq!(out.findings[0].severity, Severity::Low);
         assert_eq!(out.findings[0].detail, Detail::DependencyAdded { stranger: false });
+    }
+
+    #[test]
+    fn established_dependency_from_other_people_is_medium_but_a_stranger() {
+        let mut others = BTreeMap::new();
+        others.insert(
+            "plain-crypto-js".to_owned(),
+            packument(&[("4.2.0", "2020-01-01T00:00:00Z", by("someone", "s@example.com"))]),
+        );
+        let out = eval_with(
+            &SIGNAL,
+            &updated("axios", "1.14.0", "1.14.1"),
+            Some(&axios()),
+            &others,
+            &Settings::default(),
+        );
+        assert_eq!(out.findings[0].severity, Severity::Medium);
+        assert_eq!(out.findings[0].detail, Detail::DependencyAdded { stranger: true });
     }
 
     #[test]

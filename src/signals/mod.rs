@@ -380,6 +380,15 @@ pub fn same_line(a: &semver::Version, b: &semver::Version) -> bool {
     a.major == b.major && (a.major > 0 || a.minor == b.minor)
 }
 
+/// The public npm registry under either of its names: npm rewrites registry.npmjs.org to the
+/// configured registry at install and yarn v1 writes registry.yarnpkg.com (an alias of the same
+/// registry), so lockfile URLs on these hosts count as the configured registry. Callers compose
+/// their `is_registry_url` from this and the configured registries.
+pub fn is_public_npm_url(url: &str) -> bool {
+    let lower = url.get(..30).unwrap_or(url).to_ascii_lowercase();
+    lower.starts_with("https://registry.npmjs.org/") || lower.starts_with("https://registry.yarnpkg.com/")
+}
+
 /// When the registry says `version` was published.
 pub fn published_at(packument: &Packument, version: &str) -> Option<Timestamp> {
     packument.time.get(version).and_then(|t| t.parse::<Timestamp>().ok())
@@ -547,6 +556,15 @@ mod tests {
         ]);
         let v: Vec<&str> = earlier_releases(&p, "2.0.1").into_iter().map(|(v, _)| v).collect();
         assert_eq!(v, ["1.0.1", "2.0.0", "1.0.0"]);
+    }
+
+    #[test]
+    fn public_registry_urls() {
+        assert!(is_public_npm_url("https://registry.npmjs.org/a/-/a-1.0.0.tgz"));
+        assert!(is_public_npm_url("HTTPS://Registry.Yarnpkg.com/a/-/a-1.0.0.tgz#abc"));
+        assert!(!is_public_npm_url("http://registry.npmjs.org/a/-/a-1.0.0.tgz"));
+        assert!(!is_public_npm_url("https://registry.npmjs.org.evil.example/a.tgz"));
+        assert!(!is_public_npm_url("https://r"));
     }
 
     #[test]
