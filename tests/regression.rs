@@ -155,6 +155,7 @@ fn regression_suite() {
 
     let mut rows = Vec::new();
     let mut mismatches = Vec::new();
+    let mut snapshots = Vec::new();
     for dir in &dirs {
         let case = dir.file_name().unwrap().to_string_lossy().into_owned();
         let (meta, got, judged) = run_case(dir);
@@ -184,7 +185,7 @@ fn regression_suite() {
             mismatches.push(format!("{case}: expected {}, got {got} ({})", meta.expected, meta.description));
         }
         rows.push((case.clone(), meta.expected.clone(), got, why));
-        insta::assert_json_snapshot!(case, summary(&judged));
+        snapshots.push((case, summary(&judged)));
     }
 
     println!("\n{:<40} {:<9} {:<5} packages", "case", "expected", "got");
@@ -197,4 +198,8 @@ fn regression_suite() {
     let passed = rows.len() - mismatches.len();
     println!("\nregression: {passed} of {} cases reach the expected verdict", rows.len());
     assert!(mismatches.is_empty(), "verdicts changed:\n{}", mismatches.join("\n"));
+    // Same verdicts; the findings behind them must not drift silently either.
+    for (case, summary) in snapshots {
+        insta::assert_json_snapshot!(case, summary);
+    }
 }
