@@ -347,14 +347,6 @@ impl<'a, 'r> Facts<'a, 'r> {
         }
         previous_in_registry(packument, &target.version)
     }
-
-    /// The version the base lockfile had, even when the registry no longer lists it.
-    pub fn from_version(&self) -> Option<&'a str> {
-        match self.change.kind {
-            ChangeKind::Updated => self.change.from.as_ref().map(|e| e.version.as_str()),
-            _ => None,
-        }
-    }
 }
 
 /// The highest version below `version` in the same release line, else the highest below it.
