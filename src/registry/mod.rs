@@ -1,5 +1,6 @@
 //! What the registry says about packages.
 
+pub mod npmrc;
 pub mod packument;
 
 pub use packument::Packument;
