@@ -63,6 +63,25 @@ pub struct CommonArgs {
     /// as not evaluated.
     #[arg(long)]
     pub offline: bool,
+    /// Policy file. Default: .github/lockgate.yml as of the base revision (diff) or the scanned
+    /// revision (scan), so a pull request cannot loosen its own gate.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Registry URL; overrides `registry=` from .npmrc (default https://registry.npmjs.org).
+    #[arg(long, value_name = "URL")]
+    pub registry: Option<String>,
+    /// The least severe finding that fails the run; overrides the policy file.
+    #[arg(long, value_name = "LEVEL", value_parser = ["critical", "high", "medium", "low", "never"])]
+    pub fail_on: Option<String>,
+    /// Directory for the registry response cache (ETag revalidation), e.g. persisted by CI.
+    #[arg(long, value_name = "DIR")]
+    pub offline_cache: Option<PathBuf>,
+    /// Use this RFC 3339 instant as "now" for every age computation (reproducible reports).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Registry requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

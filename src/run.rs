@@ -2,10 +2,14 @@
 
 use crate::cli::{CommonArgs, DiffArgs, OutputFormat, ScanArgs};
 use crate::diff::{self, Change, ChangeKind};
-use crate::lockfile::{self, Lockfile, ParseError};
+use crate::lockfile::{self, Lockfile, ParseError, Source};
+use crate::policy::{self, Config, ConfigError, FailOn, Policy};
+use crate::registry::npmrc::{self, NpmrcError, RegistryConfig};
+use crate::registry::{self, ClientOptions, RegistryError};
 use crate::repo::{Repo, RepoError, Snapshot};
 use crate::report::{self, Command, LockfileInfo, Package, Report, Verdict};
-use std::collections::BTreeSet;
+use crate::signals::{self, Facts};
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -20,13 +24,24 @@ pub enum Error {
     Usage(String),
     #[error("cannot write {path}: {message}")]
     Output { path: String, message: String },
+    #[error("{0}")]
+    Config(#[from] ConfigError),
+    #[error("{0}")]
+    Npmrc(#[from] NpmrcError),
+    #[error(
+        "{0}\nThe registry must answer for lockgate to judge packages; retry later, or pass --offline to report only what the lockfiles say."
+    )]
+    Registry(#[from] RegistryError),
 }
 
 impl Error {
-    /// 2: bad usage or unreadable input (every variant so far); 3 is reserved for the registry
-    /// or GitHub being unreachable.
+    /// The CLI contract: 2 for bad usage or unreadable input, 3 when the registry could not
+    /// be reached.
     pub fn exit_code(&self) -> i32 {
-        2
+        match self {
+            Error::Registry(_) => 3,
+            _ => 2,
+        }
     }
 }
 
@@ -37,9 +52,6 @@ struct Pair {
 }
 
 pub fn diff(args: &DiffArgs) -> Result<Report, Error> {
-    if !args.common.offline {
-        return Err(registry_not_built());
-    }
     let repo = Repo::open_git(&args.common.repo)?;
     let base = Snapshot::Rev(args.base.clone());
     let head = match &args.head {
@@ -48,31 +60,27 @@ pub fn diff(args: &DiffArgs) -> Result<Report, Error> {
     };
     repo.check_rev(&base)?;
     repo.check_rev(&head)?;
+    // Policy and .npmrc come from the base: a pull request must not be able to loosen its own
+    // gate or point the registry at a server of its choosing.
+    let setup = Setup::new(&repo, &base, &args.common)?;
 
     let pairs = read_pairs(&repo, &base, &head, &args.common.lockfiles)?;
     let mut lockfiles = Vec::new();
-    let mut packages = Vec::new();
+    let mut changes = Vec::new();
     for pair in &pairs {
-        let changes = diff::diff(pair.base.as_ref(), pair.head.as_ref());
-        lockfiles.push(lockfile_info(pair, &changes));
-        packages.extend(changes.iter().map(Package::from_change));
+        let path = pair.head.as_ref().or(pair.base.as_ref()).map(|l| l.path.as_str()).unwrap_or_default();
+        if setup.policy.ignores_path(path) {
+            continue;
+        }
+        let found = diff::diff(pair.base.as_ref(), pair.head.as_ref());
+        lockfiles.push(lockfile_info(pair, &found));
+        changes.extend(found);
     }
-    Ok(finish(Report {
-        schema: report::SCHEMA,
-        command: Command::Diff,
-        verdict: Verdict::Pass,
-        base: Some(args.base.clone()),
-        head: args.head.clone().unwrap_or_else(|| "working tree".into()),
-        offline: args.common.offline,
-        lockfiles,
-        packages,
-    }))
+    let packages = judge(&setup, &changes)?;
+    Ok(setup.finish(Command::Diff, Some(args.base.clone()), args.head.clone(), lockfiles, packages))
 }
 
 pub fn scan(args: &ScanArgs) -> Result<Report, Error> {
-    if !args.common.offline {
-        return Err(registry_not_built());
-    }
     let snapshot = match &args.rev {
         Some(rev) => Snapshot::Rev(rev.clone()),
         None => Snapshot::WorkingTree,
@@ -87,52 +95,178 @@ pub fn scan(args: &ScanArgs) -> Result<Report, Error> {
         }
     };
     repo.check_rev(&snapshot)?;
+    let setup = Setup::new(&repo, &snapshot, &args.common)?;
     let paths = lockfile_paths(&repo, &snapshot, &args.common.lockfiles)?;
     let mut lockfiles = Vec::new();
-    let mut packages = Vec::new();
+    let mut changes = Vec::new();
     for path in paths {
+        if setup.policy.ignores_path(&path) {
+            continue;
+        }
         let Some(lock) = read_lockfile(&repo, &snapshot, &path)? else {
             return Err(repo.missing(&path, &snapshot).into());
         };
-        let changes = diff::scan(&lock);
+        let found = diff::scan(&lock);
         lockfiles.push(LockfileInfo {
             path: lock.path.clone(),
             format: lock.format,
             base_format: None,
             base_path: None,
             change: ChangeKind::Unchanged,
-            packages: changes.len(),
+            packages: found.len(),
         });
-        packages.extend(changes.iter().map(Package::from_change));
+        changes.extend(found);
     }
-    Ok(finish(Report {
-        schema: report::SCHEMA,
-        command: Command::Scan,
-        verdict: Verdict::Pass,
-        base: None,
-        head: args.rev.clone().unwrap_or_else(|| "working tree".into()),
-        offline: args.common.offline,
-        lockfiles,
-        packages,
-    }))
+    let packages = judge(&setup, &changes)?;
+    Ok(setup.finish(Command::Scan, None, args.rev.clone(), lockfiles, packages))
 }
 
-fn registry_not_built() -> Error {
-    Error::Usage(
-        "registry checks are not part of this build yet; pass --offline to report what the lockfiles say"
-            .into(),
-    )
+/// Everything a run decides before looking at packages: the clock, the policy, the registry.
+struct Setup {
+    now: jiff::Timestamp,
+    policy: Policy,
+    config_source: String,
+    /// `None` when offline.
+    registry: Option<(RegistryConfig, ClientOptions)>,
 }
 
-/// Mark every registry signal unavailable when offline, and derive the overall verdict.
-fn finish(mut report: Report) -> Report {
-    if report.offline {
-        for p in &mut report.packages {
-            p.unavailable = report::REGISTRY_SIGNALS.iter().map(|s| s.to_string()).collect();
+impl Setup {
+    fn new(repo: &Repo, trusted: &Snapshot, common: &CommonArgs) -> Result<Setup, Error> {
+        let now = match &common.now {
+            Some(text) => text.parse::<jiff::Timestamp>().map_err(|e| {
+                Error::Usage(format!(
+                    "--now {text:?} is not an RFC 3339 instant (e.g. 2026-03-31T12:00:00Z): {e}"
+                ))
+            })?,
+            None => jiff::Timestamp::now(),
+        };
+        let (config, config_source) = match &common.config {
+            Some(path) => (Config::load(path)?, path.display().to_string()),
+            None => match repo.read(trusted, policy::DEFAULT_PATH)? {
+                Some(bytes) => {
+                    let label = format!("{}{}", policy::DEFAULT_PATH, at(trusted));
+                    let text = String::from_utf8(bytes).map_err(|_| ConfigError {
+                        path: label.clone(),
+                        line: None,
+                        message: "not valid UTF-8".into(),
+                    })?;
+                    (Config::from_yaml(&label, &text)?, label)
+                }
+                None => (Config::default(), "defaults (no .github/lockgate.yml)".into()),
+            },
+        };
+        let registry_override = common.registry.clone().or_else(|| config.registry.clone());
+        let mut policy = Policy::new(config, policy::utc_date(now));
+        if let Some(level) = &common.fail_on {
+            policy.set_fail_on(level.parse::<FailOn>().map_err(Error::Usage)?);
+        }
+        let registry = if common.offline {
+            None
+        } else {
+            let env = |name: &str| std::env::var(name).ok();
+            let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+            let user = npmrc::read_user_npmrc(home.as_deref(), &env)?;
+            let project = repo.read(trusted, ".npmrc")?.map(|bytes| {
+                (format!(".npmrc{}", at(trusted)), String::from_utf8_lossy(&bytes).into_owned())
+            });
+            let config = RegistryConfig::from_npmrc_texts(
+                user.as_ref().map(|(l, t)| (l.clone(), t.as_str())),
+                project.as_ref().map(|(l, t)| (l.clone(), t.as_str())),
+                &env,
+                registry_override.as_deref(),
+            )?;
+            let options = ClientOptions {
+                concurrency: usize::from(common.concurrency),
+                cache_dir: common.offline_cache.clone(),
+                ..ClientOptions::default()
+            };
+            Some((config, options))
+        };
+        Ok(Setup { now, policy, config_source, registry })
+    }
+
+    fn finish(
+        &self,
+        command: Command,
+        base: Option<String>,
+        head: Option<String>,
+        lockfiles: Vec<LockfileInfo>,
+        packages: Vec<Package>,
+    ) -> Report {
+        let verdict = packages.iter().map(|p| p.verdict).max().unwrap_or(Verdict::Pass);
+        Report {
+            schema: report::SCHEMA,
+            command,
+            verdict,
+            base,
+            head: head.unwrap_or_else(|| "working tree".into()),
+            offline: self.registry.is_none(),
+            now: self.now.to_string(),
+            registry: self.registry.as_ref().map(|(c, _)| npmrc::redact_url(c.registry_for(""))),
+            config: self.config_source.clone(),
+            notes: self.policy.notes().to_vec(),
+            lockfiles,
+            packages,
         }
     }
-    report.verdict = report.packages.iter().map(|p| p.verdict).max().unwrap_or(Verdict::Pass);
-    report
+}
+
+fn at(snapshot: &Snapshot) -> String {
+    match snapshot {
+        Snapshot::WorkingTree => String::new(),
+        Snapshot::Rev(rev) => format!(" at {rev}"),
+    }
+}
+
+const OFFLINE: &str = "not evaluated: --offline";
+const NOT_REGISTRY: &str = "the package does not come from a registry";
+const DENIED: &str = "the registry refused to serve the package (HTTP 401/403); check the token in .npmrc";
+
+/// Ask the registry about every package that needs it (one request per name), then run the
+/// signals and the policy on each change. Removed packages are reported but not judged.
+fn judge(setup: &Setup, changes: &[Change]) -> Result<Vec<Package>, Error> {
+    let wanted: BTreeSet<String> = changes
+        .iter()
+        .filter(|c| c.kind != ChangeKind::Removed && c.current().source == Source::Registry)
+        .map(|c| c.name.clone())
+        .collect();
+    let fetched: BTreeMap<String, registry::Lookup> = match &setup.registry {
+        Some((config, options)) if !wanted.is_empty() => {
+            registry::fetch_all_blocking(config.clone(), options.clone(), wanted)?
+        }
+        _ => BTreeMap::new(),
+    };
+    let offline = setup.registry.is_none();
+    let lookup = |name: &str| -> signals::Lookup<'_> {
+        match fetched.get(name) {
+            Some(registry::Lookup::Found(p)) => signals::Lookup::Found(p),
+            Some(registry::Lookup::NotFound) => signals::Lookup::NotFound,
+            Some(registry::Lookup::Denied { .. }) => signals::Lookup::NotFetched(DENIED),
+            None if offline => signals::Lookup::NotFetched(OFFLINE),
+            None => signals::Lookup::NotFetched(NOT_REGISTRY),
+        }
+    };
+    let is_registry_url = |name: &str, url: &str| {
+        signals::is_public_npm_url(url)
+            || setup.registry.as_ref().is_some_and(|(c, _)| npmrc::is_registry_url(c, name, url))
+    };
+    let mut packages = Vec::with_capacity(changes.len());
+    for change in changes {
+        let package = Package::from_change(change);
+        if change.kind == ChangeKind::Removed {
+            packages.push(package);
+            continue;
+        }
+        let facts = Facts {
+            change,
+            packument: lookup(&change.name),
+            now: setup.now,
+            packuments: &lookup,
+            is_registry_url: &is_registry_url,
+        };
+        packages.push(package.judged(setup.policy.judge(&facts)));
+    }
+    Ok(packages)
 }
 
 /// Render the report and deliver it to `--output` or stdout.

@@ -344,9 +344,15 @@ fn output_file_is_written_whole() {
 }
 
 #[test]
-fn registry_mode_is_not_silently_skipped() {
+fn an_unreachable_registry_is_exit_code_3_not_a_pass() {
     let repo = repo_with_pair("npm-11.21.2");
-    let run = lockgate(repo.path(), &["scan"]);
-    assert_eq!(run.code, 2, "{}", run.stdout);
-    assert!(run.stderr.contains("--offline"));
+    // A port nothing listens on: every attempt is refused, then lockgate gives up.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/", listener.local_addr().unwrap());
+    drop(listener);
+    let run = lockgate(repo.path(), &["diff", "--base", "HEAD~1", "--head", "HEAD", "--registry", &url]);
+    assert_eq!(run.code, 3, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("registry unreachable"), "{}", run.stderr);
+    assert!(run.stderr.contains("--offline"), "{}", run.stderr);
+    assert!(run.stdout.is_empty(), "no report may claim a verdict: {}", run.stdout);
 }

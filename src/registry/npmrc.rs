@@ -748,3 +748,18 @@ mod tests {
         no("lodash", "not a url");
     }
 }
+
+/// The user's own `.npmrc` (`npm_config_userconfig`, else `<home>/.npmrc`) as `(label, text)`;
+/// `None` when there is none. The project's `.npmrc` is read by the caller, from the revision
+/// it trusts.
+pub fn read_user_npmrc(
+    home: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<(String, String)>, NpmrcError> {
+    let Some(path) =
+        env_config(env, "userconfig").map(PathBuf::from).or_else(|| home.map(|h| h.join(".npmrc")))
+    else {
+        return Ok(None);
+    };
+    Ok(read_npmrc(&path)?.map(|text| (path.display().to_string(), text)))
+}

@@ -7,43 +7,14 @@ pub mod text;
 
 use crate::diff::{Change, ChangeKind};
 use crate::lockfile::{Entry, Format, Source};
+use crate::policy::{Allowed, PackageVerdict, RuleHit, Unavailable};
+use crate::signals::Finding;
 use serde::Serialize;
 
 /// Version of the JSON report layout. Bump only on an incompatible change.
 pub const SCHEMA: u32 = 1;
 
-/// Signals that need the registry, so cannot be evaluated offline.
-pub const REGISTRY_SIGNALS: &[&str] = &[
-    "new-publisher",
-    "maintainers-changed",
-    "install-script",
-    "recent-release",
-    "new-package",
-    "provenance-regression",
-    "no-provenance",
-    "dependency-added",
-    "integrity-mismatch",
-    "deprecated",
-    "unpublished",
-];
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Pass,
-    Warn,
-    Fail,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Pass => "pass",
-            Verdict::Warn => "warn",
-            Verdict::Fail => "fail",
-        }
-    }
-}
+pub use crate::policy::Verdict;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -63,6 +34,15 @@ pub struct Report {
     pub head: String,
     /// True when no registry was asked (`--offline`): registry signals were not evaluated.
     pub offline: bool,
+    /// The instant ages were computed against (`--now` or the clock), RFC 3339.
+    pub now: String,
+    /// The default registry asked (no credentials in it); absent when offline.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registry: Option<String>,
+    /// Where the policy came from (`.github/lockgate.yml at origin/main`, or "defaults").
+    pub config: String,
+    /// Things the reader should know about the run (expired allow entries...).
+    pub notes: Vec<String>,
     pub lockfiles: Vec<LockfileInfo>,
     pub packages: Vec<Package>,
 }
@@ -106,19 +86,32 @@ pub struct Package {
     pub score: u32,
     pub verdict: Verdict,
     pub findings: Vec<Finding>,
-    /// Signals that could not be evaluated for this package.
+    /// Combination rules that fired (what makes a set of findings a failure).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<RuleHit>,
+    /// Findings an allow entry of the policy accepted, with its reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub allowed: Vec<Allowed>,
+    /// Ids of the signals that could not be evaluated for this package...
     pub unavailable: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Finding {
-    pub signal: String,
-    pub severity: String,
-    pub message: String,
-    pub evidence: serde_json::Value,
+    /// ...and why, per signal.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unavailable_reasons: Vec<Unavailable>,
 }
 
 impl Package {
+    /// Attach the policy's judgement.
+    pub fn judged(mut self, v: PackageVerdict) -> Package {
+        self.score = v.score;
+        self.verdict = v.verdict;
+        self.unavailable = v.unavailable.iter().map(|u| u.signal.to_owned()).collect();
+        self.unavailable_reasons = v.unavailable;
+        self.findings = v.findings;
+        self.rules = v.rules;
+        self.allowed = v.allowed;
+        self
+    }
+
     /// A package as the lockfiles describe it, before any registry signal is evaluated.
     pub fn from_change(change: &Change) -> Package {
         let current: &Entry = change.current();
@@ -139,7 +132,10 @@ impl Package {
             score: 0,
             verdict: Verdict::Pass,
             findings: Vec::new(),
+            rules: Vec::new(),
+            allowed: Vec::new(),
             unavailable: Vec::new(),
+            unavailable_reasons: Vec::new(),
         }
     }
 }

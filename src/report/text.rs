@@ -54,6 +54,9 @@ pub fn render(report: &Report) -> String {
     if report.offline {
         let _ = writeln!(out, "registry signals not evaluated (--offline)");
     }
+    for note in &report.notes {
+        let _ = writeln!(out, "note: {}", terminal(note));
+    }
     let changed = report.packages.iter().filter(|p| p.change != ChangeKind::Unchanged).count();
     let summary = match report.command {
         Command::Diff => {
@@ -107,8 +110,17 @@ fn write_rows(out: &mut String, rows: &[&Package]) {
         .collect();
     let width = |i: usize| cells.iter().map(|c| c[i].chars().count()).max().unwrap_or(0);
     let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
-    for c in &cells {
+    for (c, p) in cells.iter().zip(rows) {
         let _ = writeln!(out, "  {:w0$}  {:w1$}  {:>w2$} -> {:w3$}  {}", c[0], c[1], c[2], c[3], c[4]);
+        for rule in &p.rules {
+            let _ = writeln!(out, "      FAIL {}: {}", rule.rule, terminal(&rule.message));
+        }
+        for f in &p.findings {
+            let _ = writeln!(out, "      {:8} {}: {}", f.severity.as_str(), f.signal, terminal(&f.message));
+        }
+        for a in &p.allowed {
+            let _ = writeln!(out, "      allowed  {} ({})", a.finding.signal, terminal(&a.reason));
+        }
     }
     if rows.len() > MAX_ROWS {
         let _ = writeln!(out, "  ... and {} more (use --format json for all)", rows.len() - MAX_ROWS);

@@ -82,6 +82,11 @@ pub fn lockgate(cwd: &Path, args: &[&str]) -> Run {
         .args(args)
         .current_dir(cwd)
         .env_remove("LOCKGATE_LOG")
+        // Never the developer's own ~/.npmrc (tokens, registry) in a test.
+        .env("npm_config_userconfig", "/nonexistent/lockgate-test-npmrc")
+        .env_remove("NPM_CONFIG_USERCONFIG")
+        .env_remove("npm_config_registry")
+        .env_remove("NPM_CONFIG_REGISTRY")
         .env("NO_COLOR", "1")
         .output()
         .expect("lockgate runs");
