@@ -568,6 +568,21 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// The user's own `.npmrc` (`npm_config_userconfig`, else `<home>/.npmrc`) as `(label, text)`;
+/// `None` when there is none. The project's `.npmrc` is read by the caller, from the revision
+/// it trusts.
+pub fn read_user_npmrc(
+    home: Option<&Path>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<(String, String)>, NpmrcError> {
+    let Some(path) =
+        env_config(env, "userconfig").map(PathBuf::from).or_else(|| home.map(|h| h.join(".npmrc")))
+    else {
+        return Ok(None);
+    };
+    Ok(read_npmrc(&path)?.map(|text| (path.display().to_string(), text)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -747,19 +762,4 @@ mod tests {
         no("lodash", "git+https://github.com/lodash/lodash.git");
         no("lodash", "not a url");
     }
-}
-
-/// The user's own `.npmrc` (`npm_config_userconfig`, else `<home>/.npmrc`) as `(label, text)`;
-/// `None` when there is none. The project's `.npmrc` is read by the caller, from the revision
-/// it trusts.
-pub fn read_user_npmrc(
-    home: Option<&Path>,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Option<(String, String)>, NpmrcError> {
-    let Some(path) =
-        env_config(env, "userconfig").map(PathBuf::from).or_else(|| home.map(|h| h.join(".npmrc")))
-    else {
-        return Ok(None);
-    };
-    Ok(read_npmrc(&path)?.map(|text| (path.display().to_string(), text)))
 }
