@@ -39,8 +39,11 @@ async fn latency_and_cache() {
     let config = RegistryConfig::from_npmrc_texts(None, None, &|_| None, Some(&server.url())).unwrap();
     for concurrency in [16, 32] {
         let cache = tempfile::tempdir().unwrap();
-        let options =
-            ClientOptions { concurrency, cache_dir: Some(cache.path().to_owned()), ..ClientOptions::default() };
+        let options = ClientOptions {
+            concurrency,
+            cache_dir: Some(cache.path().to_owned()),
+            ..ClientOptions::default()
+        };
         let floor = LATENCY * PACKAGES.div_ceil(concurrency) as u32;
         for run in ["cold", "warm"] {
             server.clear_requests();
@@ -125,7 +128,8 @@ fn write_big(path: &std::path::Path, target: u64) -> usize {
         times.push_str(&format!(r#","{v}":"2020-01-01T00:00:00.000Z""#));
         n += 1;
     }
-    write!(out, r#"}},"time":{{"created":"2015-01-01T00:00:00.000Z"{times}}},"readme":"{readme}"}}"#).unwrap();
+    write!(out, r#"}},"time":{{"created":"2015-01-01T00:00:00.000Z"{times}}},"readme":"{readme}"}}"#)
+        .unwrap();
     out.flush().unwrap();
     n
 }
