@@ -111,6 +111,9 @@ impl RegistryServer {
                         _ = &mut rx => break,
                         accepted = listener.accept() => {
                             if let Ok((stream, _)) = accepted {
+                                // Headers and body go out in separate writes; without this,
+                                // Nagle + delayed ACK add 40 ms to every response.
+                                let _ = stream.set_nodelay(true);
                                 tokio::spawn(serve(stream, thread_state.clone()));
                             }
                         }
