@@ -3,14 +3,25 @@
 //! tests/regression/generate.py writes them and says what is reconstructed). Every case states
 //! the verdict lockgate must reach; the suite prints a table and fails when any verdict changes.
 //! The findings behind each verdict are snapshotted too, so a change in evidence shows in review.
+//!
+//! Two passes: `regression_suite` judges each case in process (parser, diff, signals, policy);
+//! `regression_suite_cli` runs the real `lockgate diff` on a git repository holding the two
+//! lockfiles, against the case's documents served over HTTP on 127.0.0.1, and checks the exit
+//! code, the JSON report and that the binary judges every package as the library does.
 
-use lockgate::diff::{self, Change};
-use lockgate::lockfile::{Dependency, Entry, Flags, Format, Lockfile, Source};
+mod common;
+#[path = "common/registry_server.rs"]
+mod registry_server;
+
+use common::{GitRepo, lockgate};
+use lockgate::diff::{self, Change, ChangeKind};
+use lockgate::lockfile::{self, Lockfile};
 use lockgate::policy::{Config, PackageVerdict, Policy, Verdict, overall, utc_date};
 use lockgate::registry::Packument;
 use lockgate::signals::{Facts, Lookup};
+use registry_server::RegistryServer;
 use serde::Deserialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 #[derive(Deserialize)]
@@ -20,59 +31,22 @@ struct CaseMeta {
     expected: String,
 }
 
-fn cases_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regression")
+fn case_dirs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/regression");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("case.json").is_file())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 19, "cases missing: {}", dirs.len());
+    dirs
 }
 
-/// The parts of a package-lock.json (v3) the suite needs: one entry per `node_modules/...` key,
-/// with the line its key is written on.
+/// The case's lockfile, read by the real parser (the one `lockgate diff` uses).
 fn read_lockfile(path: &Path) -> Lockfile {
-    let text = std::fs::read_to_string(path).unwrap();
-    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-    let mut entries = Vec::new();
-    for (key, value) in doc["packages"].as_object().unwrap() {
-        let Some(idx) = key.rfind("node_modules/") else { continue };
-        let name = &key[idx + "node_modules/".len()..];
-        let line =
-            text.lines().position(|l| l.trim_start().starts_with(&format!("\"{key}\":"))).unwrap() as u32 + 1;
-        let resolved = value["resolved"].as_str().map(String::from);
-        let source = match resolved.as_deref() {
-            Some(r) if r.starts_with("git") => Source::Git,
-            Some(r) if r.starts_with("https://registry.npmjs.org/") => Source::Registry,
-            Some(_) => Source::Tarball,
-            None => Source::Registry,
-        };
-        let mut dependencies = Vec::new();
-        for (field, optional, peer) in [
-            ("dependencies", false, false),
-            ("optionalDependencies", true, false),
-            ("peerDependencies", false, true),
-        ] {
-            for (dep, req) in value[field].as_object().into_iter().flatten() {
-                dependencies.push(Dependency {
-                    name: dep.clone(),
-                    req: req.as_str().unwrap_or_default().to_owned(),
-                    optional,
-                    peer,
-                    dev: false,
-                });
-            }
-        }
-        entries.push(Entry {
-            name: name.to_owned(),
-            alias: None,
-            version: value["version"].as_str().unwrap().to_owned(),
-            source,
-            resolved,
-            integrity: value["integrity"].as_str().map(String::from),
-            flags: Flags::default(),
-            install_script: value["hasInstallScript"].as_bool().unwrap_or(false),
-            dependencies,
-            key: key.clone(),
-            line,
-        });
-    }
-    Lockfile { path: "package-lock.json".into(), format: Format::Npm(3), entries, importers: vec![] }
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    lockfile::parse("package-lock.json", &bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn read_registry(dir: &Path) -> BTreeMap<String, Packument> {
@@ -145,13 +119,7 @@ fn summary(judged: &[Judged]) -> serde_json::Value {
 
 #[test]
 fn regression_suite() {
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases_dir())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("case.json").is_file())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 19, "cases missing: {}", dirs.len());
+    let dirs = case_dirs();
 
     let mut rows = Vec::new();
     let mut mismatches = Vec::new();
@@ -202,4 +170,180 @@ fn regression_suite() {
     for (case, summary) in snapshots {
         insta::assert_json_snapshot!(case, summary);
     }
+}
+
+/// The registry path of a package name, as the client asks for it (`/@scope%2fname`).
+fn registry_path(name: &str) -> String {
+    format!("/{}", name.replace('/', "%2f"))
+}
+
+/// One case through the real binary: a git repository whose HEAD~1 and HEAD hold the base and
+/// head lockfiles, and the case's documents served over HTTP on 127.0.0.1.
+fn run_case_cli(dir: &Path, meta: &CaseMeta) -> common::Run {
+    let repo = GitRepo::new();
+    repo.copy(&dir.join("base/package-lock.json"), "package-lock.json");
+    repo.commit("base");
+    repo.copy(&dir.join("head/package-lock.json"), "package-lock.json");
+    repo.commit("head");
+    let server = RegistryServer::start();
+    for (name, doc) in read_registry_raw(&dir.join("registry")) {
+        server.packument(&registry_path(&name), &doc);
+    }
+    let url = server.url();
+    let run = lockgate(
+        repo.path(),
+        &[
+            "diff",
+            "--base",
+            "HEAD~1",
+            "--head",
+            "HEAD",
+            "--registry",
+            &url,
+            "--now",
+            &meta.now,
+            "--format",
+            "json",
+        ],
+    );
+    // One request per package name, however many entries need it.
+    let asked: Vec<String> = server.requests().into_iter().map(|r| r.path).collect();
+    let distinct: BTreeSet<&String> = asked.iter().collect();
+    assert_eq!(distinct.len(), asked.len(), "{}: a package was requested twice: {asked:?}", dir.display());
+    run
+}
+
+/// The registry documents of a case, by package name, as served (bytes untouched).
+fn read_registry_raw(dir: &Path) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for file in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        out.insert(doc["name"].as_str().unwrap().to_owned(), text);
+    }
+    out
+}
+
+/// Signals that need the locked version's manifest; all of them are unavailable when the
+/// registry no longer lists the version.
+const NEED_MANIFEST: &[&str] =
+    &["new-publisher", "maintainers-changed", "provenance-regression", "deprecated"];
+
+/// Checks one package of the CLI report against the registry documents themselves and against
+/// the in-process judgement of the same change.
+fn check_package(
+    case: &str,
+    p: &serde_json::Value,
+    raw: &BTreeMap<String, serde_json::Value>,
+    direct: &[Judged],
+) {
+    let name = p["name"].as_str().unwrap();
+    let to = p["to"].as_str();
+    let what = format!("{case}: {name} {}", to.unwrap_or("-"));
+    let unavailable: BTreeSet<&str> =
+        p["unavailable"].as_array().unwrap().iter().map(|u| u.as_str().unwrap()).collect();
+    let reasons = p["unavailable_reasons"].as_array().map_or(0, Vec::len);
+    assert_eq!(reasons, unavailable.len(), "{what}: every unavailable signal says why");
+    for f in p["findings"].as_array().unwrap() {
+        let signal = f["signal"].as_str().unwrap();
+        let evidence = f["evidence"].as_object();
+        assert!(evidence.is_some_and(|e| !e.is_empty()), "{what}: {signal} finding without evidence: {f}");
+        assert!(!f["message"].as_str().unwrap_or_default().is_empty(), "{what}: {signal} without message");
+        assert!(f["docs_url"].as_str().unwrap_or_default().ends_with(&format!("#{signal}")), "{what}: {f}");
+        assert!(!unavailable.contains(signal), "{what}: {signal} is both a finding and unavailable");
+    }
+    // Absent registry data must show as unavailable, never be silently clean.
+    if let (Some(doc), Some(to)) = (raw.get(name), to) {
+        match doc["versions"].get(to) {
+            None => {
+                for s in NEED_MANIFEST {
+                    assert!(
+                        unavailable.contains(s),
+                        "{what}: version gone, {s} not listed unavailable: {unavailable:?}"
+                    );
+                }
+            }
+            Some(m) if m.get("_npmUser").is_none() => {
+                assert!(unavailable.contains("new-publisher"), "{what}: no _npmUser, {unavailable:?}")
+            }
+            Some(_) => {
+                assert!(!unavailable.contains("new-publisher"), "{what}: _npmUser is there: {unavailable:?}")
+            }
+        }
+    }
+    // The binary judges exactly as the library does in process.
+    let same = direct
+        .iter()
+        .find(|j| j.change.name == name && j.change.to.as_ref().map(|e| e.version.as_str()) == to);
+    let Some(j) = same else { panic!("{what}: not in the in-process diff") };
+    assert_eq!(p["verdict"], j.verdict.verdict.as_str(), "{what}: verdict differs from in-process");
+    assert_eq!(p["score"], j.verdict.score, "{what}: score differs from in-process");
+    let signals: Vec<&str> =
+        p["findings"].as_array().unwrap().iter().map(|f| f["signal"].as_str().unwrap()).collect();
+    let want: Vec<&str> = j.verdict.findings.iter().map(|f| f.signal).collect();
+    assert_eq!(signals, want, "{what}: findings differ from in-process");
+    let want: BTreeSet<&str> = j.verdict.unavailable.iter().map(|u| u.signal).collect();
+    assert_eq!(unavailable, want, "{what}: unavailable differs from in-process");
+}
+
+/// One case end to end: (case, expected, got, exit code, mismatch if any). Panics on a report
+/// that contradicts the registry documents or the in-process judgement.
+fn cli_case(dir: &Path) -> (String, String, String, i32, Option<String>) {
+    let case = dir.file_name().unwrap().to_string_lossy().into_owned();
+    let (meta, _, direct) = run_case(dir);
+    let run = run_case_cli(dir, &meta);
+    let report = run.json();
+    let got = report["verdict"].as_str().unwrap_or("?").to_owned();
+    let want_code = if meta.expected == "fail" { 1 } else { 0 };
+    let mismatch = (got != meta.expected || run.code != want_code).then(|| {
+        format!(
+            "{case}: expected {} (exit {want_code}), got {got} (exit {}); stderr: {}",
+            meta.expected, run.code, run.stderr
+        )
+    });
+    assert_eq!(
+        report["now"].as_str().map(|n| n.parse::<jiff::Timestamp>().unwrap()),
+        Some(meta.now.parse().unwrap())
+    );
+    assert_eq!(report["lockfiles"][0]["format"], "npm-v3", "{case}");
+    let raw: BTreeMap<String, serde_json::Value> = read_registry_raw(&dir.join("registry"))
+        .into_iter()
+        .map(|(n, t)| (n, serde_json::from_str(&t).unwrap()))
+        .collect();
+    let packages = report["packages"].as_array().unwrap();
+    let judged = direct.iter().filter(|j| j.change.kind != ChangeKind::Removed).count();
+    assert_eq!(packages.iter().filter(|p| p["change"] != "removed").count(), judged, "{case}");
+    for p in packages.iter().filter(|p| p["change"] != "removed") {
+        check_package(&case, p, &raw, &direct);
+    }
+    (case, meta.expected, got, run.code, mismatch)
+}
+
+/// The suite again, end to end: the real `lockgate diff` on a real git repository against the
+/// test registry over HTTP. Catches what the in-process pass cannot: lockfile discovery, the
+/// registry client, `--now`, the JSON report and the exit code.
+#[test]
+fn regression_suite_cli() {
+    let dirs = case_dirs();
+
+    // A case is a few short processes (git, lockgate); a thread each keeps the suite quick.
+    let results: Vec<(String, String, String, i32, Option<String>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = dirs.iter().map(|dir| scope.spawn(move || cli_case(dir))).collect();
+        handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+    });
+    let mut rows = Vec::new();
+    let mut mismatches = Vec::new();
+    for (case, expected, got, code, mismatch) in results {
+        mismatches.extend(mismatch);
+        rows.push((case, expected, got, code));
+    }
+
+    println!("\nCLI pass (lockgate diff --format json against the test registry)");
+    println!("{:<40} {:<9} {:<5} exit", "case", "expected", "got");
+    for (case, expected, got, code) in &rows {
+        println!("{case:<40} {expected:<9} {got:<5} {code}");
+    }
+    let passed = rows.len() - mismatches.len();
+    println!("\nregression (CLI): {passed} of {} cases reach the expected verdict and exit code", rows.len());
+    assert!(mismatches.is_empty(), "CLI verdicts differ:\n{}", mismatches.join("\n"));
 }

@@ -29,8 +29,10 @@ default 5) that had any of these:
 A maintainer's manual hotfix from a laptop looks the same, so on its own this only warns; the
 verdict fails when it comes with new install-time code or a dependency from a stranger.
 
-Unavailable when the registry records no publish metadata at all (no `_npmUser` and no
-`dist.signatures` on any version: a mirror that strips it cannot show provenance either).
+Unavailable when the registry records neither a publisher (`_npmUser`) nor an attestation on
+any version: trusted publishing and approvers are recorded only in `_npmUser`, so a mirror that
+strips it hides exactly the drop this signal looks for. The registry's own `dist.signatures`
+do not count: npmjs signs every version, however it was published.
 ";
 
 /// The trust features one version was published with.
@@ -79,6 +81,15 @@ pub fn records_publish_metadata(p: &Packument) -> bool {
     })
 }
 
+/// Whether the trust features [`Trust`] compares can be seen at all. Signatures are left out on
+/// purpose: a mirror may copy `dist` (signatures included) yet strip `_npmUser`, and with it
+/// every trace of trusted publishing.
+fn records_trust_metadata(p: &Packument) -> bool {
+    p.versions
+        .values()
+        .any(|m| m.npm_user.is_some() || m.dist.as_ref().is_some_and(|d| d.attestations.is_some()))
+}
+
 pub fn publisher(m: &Manifest) -> Option<&str> {
     m.npm_user.as_ref().and_then(|u| u.name.as_deref())
 }
@@ -88,9 +99,9 @@ fn evaluate(facts: &Facts, settings: &Settings) -> Outcome {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
-    if !records_publish_metadata(published.packument) {
+    if !records_trust_metadata(published.packument) {
         return Outcome::unavailable(
-            "the registry records no publish metadata (_npmUser, signatures, attestations)",
+            "the registry records no publisher (_npmUser) and no provenance attestation for any version",
         );
     }
     let now = Trust::of(published.manifest);
@@ -135,7 +146,7 @@ fn evaluate(facts: &Facts, settings: &Settings) -> Outcome {
 mod tests {
     use super::super::testing::*;
     use super::*;
-    use crate::registry::packument::Manifest;
+    use crate::registry::packument::{Dist, Manifest, Signature};
 
     fn ci(v: &str) -> Manifest {
         with_provenance(Manifest { npm_user: Some(trusted_publisher()), ..manifest() }, "axios", v)
@@ -189,5 +200,34 @@ mod tests {
             ("1.0.1", "2025-02-01T00:00:00Z", manifest()),
         ]);
         assert!(eval(&SIGNAL, &updated("x", "1.0.0", "1.0.1"), Some(&p)).unavailable.is_some());
+    }
+
+    /// A mirror that copies `dist` but strips `_npmUser` and attestations: axios 1.14.0 was
+    /// published through trusted publishing, which only `_npmUser` records. Clean here would
+    /// hide the drop.
+    #[test]
+    fn signatures_alone_are_no_trust_record() {
+        let signed = |_v: &str| {
+            let mut m = manifest();
+            m.dist = Some(Dist {
+                signatures: Some(vec![Signature { keyid: Some("k".into()), sig: Some("s".into()) }]),
+                ..Dist::default()
+            });
+            m
+        };
+        let p = packument(&[
+            ("1.14.0", "2026-03-01T00:00:00Z", signed("1.14.0")),
+            ("1.14.1", "2026-03-31T00:21:00Z", signed("1.14.1")),
+        ]);
+        let out = eval(&SIGNAL, &updated("axios", "1.14.0", "1.14.1"), Some(&p));
+        assert!(out.findings.is_empty());
+        assert!(out.unavailable.as_deref().is_some_and(|r| r.contains("_npmUser")), "{out:?}");
+        // Attestations alone (publisher stripped) still allow comparing provenance.
+        let p = packument(&[
+            ("1.14.0", "2026-03-01T00:00:00Z", with_provenance(signed("1.14.0"), "axios", "1.14.0")),
+            ("1.14.1", "2026-03-31T00:21:00Z", signed("1.14.1")),
+        ]);
+        let out = eval(&SIGNAL, &updated("axios", "1.14.0", "1.14.1"), Some(&p));
+        assert_eq!(out.findings.len(), 1, "{out:?}");
     }
 }
