@@ -7,7 +7,8 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::path::Path;
 
-const LARGE: &[&str] = &["package-lock.json", "yarn.lock", "yarn-berry/yarn.lock", "pnpm-lock.yaml", "bun.lock"];
+const LARGE: &[&str] =
+    &["package-lock.json", "yarn.lock", "yarn-berry/yarn.lock", "pnpm-lock.yaml", "bun.lock"];
 
 fn bench(c: &mut Criterion) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/large");

@@ -238,7 +238,8 @@ fn lockfile_added_or_removed_by_the_change() {
 fn format_migrations_diff_packages() {
     let dirs = fixture_dirs();
     let pick = |prefix: &str| dirs.iter().find(|d| d.starts_with(prefix)).cloned();
-    let migrations = [("yarn-1.", "yarn-4."), ("npm-11.", "pnpm-"), ("npm-6.", "npm-11."), ("bun-1.1.", "bun-1.4.")];
+    let migrations =
+        [("yarn-1.", "yarn-4."), ("npm-11.", "pnpm-"), ("npm-6.", "npm-11."), ("bun-1.1.", "bun-1.4.")];
     for (from, to) in migrations {
         let (Some(from), Some(to)) = (pick(from), pick(to)) else { panic!("fixtures for {from} and {to}") };
         let repo = GitRepo::new();

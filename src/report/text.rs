@@ -54,6 +54,18 @@ pub fn render(report: &Report) -> String {
     if report.offline {
         let _ = writeln!(out, "registry signals not evaluated (--offline)");
     }
+    // Which signals could not be evaluated, and for how many packages: missing data is never a
+    // finding, but the reader must know what was not checked.
+    let mut unavailable: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for p in &report.packages {
+        for id in &p.unavailable {
+            *unavailable.entry(id.as_str()).or_default() += 1;
+        }
+    }
+    if !report.offline && !unavailable.is_empty() {
+        let list: Vec<String> = unavailable.iter().map(|(id, n)| format!("{id} ({n})")).collect();
+        let _ = writeln!(out, "not evaluated (registry data missing): {}", list.join(", "));
+    }
     for note in &report.notes {
         let _ = writeln!(out, "note: {}", terminal(note));
     }
