@@ -78,8 +78,14 @@ impl Run {
 
 /// Run the lockgate binary in `cwd`.
 pub fn lockgate(cwd: &Path, args: &[&str]) -> Run {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_lockgate"))
-        .args(args)
+    lockgate_env(cwd, args, &[])
+}
+
+/// Run the lockgate binary in `cwd` with environment changes applied after the defaults:
+/// `(name, Some(value))` sets (e.g. `LOCKGATE_LOG`), `(name, None)` removes.
+pub fn lockgate_env(cwd: &Path, args: &[&str], env: &[(&str, Option<&str>)]) -> Run {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_lockgate"));
+    cmd.args(args)
         .current_dir(cwd)
         .env_remove("LOCKGATE_LOG")
         // Never the developer's own ~/.npmrc (tokens, registry) in a test.
@@ -87,9 +93,14 @@ pub fn lockgate(cwd: &Path, args: &[&str]) -> Run {
         .env_remove("NPM_CONFIG_USERCONFIG")
         .env_remove("npm_config_registry")
         .env_remove("NPM_CONFIG_REGISTRY")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("lockgate runs");
+        .env("NO_COLOR", "1");
+    for (name, value) in env {
+        match value {
+            Some(v) => cmd.env(name, v),
+            None => cmd.env_remove(name),
+        };
+    }
+    let out: Output = cmd.output().expect("lockgate runs");
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
