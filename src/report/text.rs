@@ -123,7 +123,12 @@ fn write_rows(out: &mut String, rows: &[&Package]) {
     let width = |i: usize| cells.iter().map(|c| c[i].chars().count()).max().unwrap_or(0);
     let (w0, w1, w2, w3) = (width(0), width(1), width(2), width(3));
     for (c, p) in cells.iter().zip(rows) {
-        let _ = writeln!(out, "  {:w0$}  {:w1$}  {:>w2$} -> {:w3$}  {}", c[0], c[1], c[2], c[3], c[4]);
+        if p.change == ChangeKind::Unchanged {
+            // A scan: one version, nothing changed.
+            let _ = writeln!(out, "  {:w1$}  {:w3$}  {}", c[1], c[3], c[4]);
+        } else {
+            let _ = writeln!(out, "  {:w0$}  {:w1$}  {:>w2$} -> {:w3$}  {}", c[0], c[1], c[2], c[3], c[4]);
+        }
         for rule in &p.rules {
             let _ = writeln!(out, "      FAIL {}: {}", rule.rule, terminal(&rule.message));
         }
