@@ -326,17 +326,27 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
             out.push_str(&format!("{k}: {v}\r\n"));
         }
         out.push_str("\r\n");
-        if stream.write_all(out.as_bytes()).await.is_err() {
-            record(route.status, 0);
-            return;
-        }
         let limit = if truncate { len / 2 } else { len };
-        // A test looks at the log as soon as its client has the whole body, which can be before
-        // this task runs again after its last write (a flaky miss under load). A body sent in
-        // one write is therefore logged before it, and corrected if the write fails; streamed
-        // bodies (the large-body tests, which wait for the log) are logged after.
+        // A test looks at the log as soon as its client has the whole response, which can be
+        // before this task runs again after its last write (a flaky miss under load; an empty
+        // 503 is complete with its head). A response sent in one write is therefore logged before
+        // anything is written, and corrected if a write fails; streamed bodies (the large-body
+        // tests, which wait for the log) are logged after.
         let early = (route.status == 304 || matches!(body, Body::Bytes(_)))
             .then(|| record(route.status, if route.status == 304 { 0 } else { limit }));
+        if stream.write_all(out.as_bytes()).await.is_err() {
+            match early {
+                Some(i) => {
+                    if let Some(r) = state.lock().unwrap().requests.get_mut(i) {
+                        r.body_bytes = 0;
+                    }
+                }
+                None => {
+                    record(route.status, 0);
+                }
+            }
+            return;
+        }
         let sent = if route.status == 304 { Ok(0) } else { write_body(&mut stream, &body, limit).await };
         match (early, &sent) {
             (None, sent) => {
