@@ -659,6 +659,10 @@ fn derive_flags(
     importers: &[Importer],
     prefixes: &[Option<&str>],
 ) {
+    // Every text in front of a `/` in some key. Probing `prefix/dep` can only hit when `prefix`
+    // is one of these, so most packages (not nested anywhere) cost one lookup per edge, not two.
+    let parents: HashSet<&str> =
+        index.keys().flat_map(|&k| k.match_indices('/').filter_map(move |(i, _)| k.get(..i))).collect();
     let mut buf = String::new();
     let mut resolve = |from: &[&str], dep: &str| -> Option<usize> {
         for prefix in from {
@@ -675,7 +679,7 @@ fn derive_flags(
 
     let mut roots: Vec<(usize, u8)> = Vec::new();
     for (imp, prefix) in importers.iter().zip(prefixes) {
-        let from: Vec<&str> = prefix.iter().copied().collect();
+        let from: Vec<&str> = prefix.iter().copied().filter(|p| parents.contains(p)).collect();
         for d in &imp.dependencies {
             if let Some(t) = resolve(&from, &d.name) {
                 roots.push((t, edge_class(d)));
@@ -693,7 +697,7 @@ fn derive_flags(
         each_component_end(&e.key, |end| ends.push(end));
         // Nearest ancestor first: `a/b` looks in `a/b/`, then `a/`, then the top level.
         from.clear();
-        from.extend(ends.iter().rev().filter_map(|&end| e.key.get(..end)));
+        from.extend(ends.iter().rev().filter_map(|&end| e.key.get(..end)).filter(|p| parents.contains(p)));
         targets.extend(e.dependencies.iter().filter_map(|d| Some((resolve(&from, &d.name)?, edge_class(d)))));
     }
     starts.push(targets.len());
