@@ -507,33 +507,45 @@ fn split_id(id: &str) -> Option<(&str, &str)> {
 
 /// The name a package key installs under: its last path component, scope included.
 fn install_name(key: &str) -> &str {
-    let ends = component_ends(key);
-    match ends.len().checked_sub(2).and_then(|i| ends.get(i)) {
-        Some(&end) => key.get(end + 1..).unwrap_or(key),
+    let mut prev = None;
+    let mut last = None;
+    each_component_end(key, |end| {
+        prev = last;
+        last = Some(end);
+    });
+    match prev {
+        Some(end) => key.get(end + 1..).unwrap_or(key),
         None => key,
     }
 }
 
 /// Byte offsets where each component of a package key ends; `@scope/name` is one component.
+#[cfg(test)]
 fn component_ends(key: &str) -> Vec<usize> {
     let mut ends = Vec::new();
-    let mut start = 0;
-    let bytes = key.as_bytes();
-    let mut i = 0;
-    while i <= bytes.len() {
-        if i == bytes.len() || bytes.get(i) == Some(&b'/') {
-            let scoped = bytes.get(start) == Some(&b'@');
-            let first_half = !key.get(start..i).unwrap_or("").contains('/');
-            if scoped && first_half && i < bytes.len() {
-                i += 1;
-                continue;
-            }
-            ends.push(i);
-            start = i + 1;
-        }
-        i += 1;
-    }
+    each_component_end(key, |end| ends.push(end));
     ends
+}
+
+/// Calls `f` with the end offset of each component, in order, in one pass over the key.
+fn each_component_end(key: &str, mut f: impl FnMut(usize)) {
+    let bytes = key.as_bytes();
+    let mut scoped = bytes.first() == Some(&b'@');
+    // Whether the current `@scope/` component has already passed its one inner slash.
+    let mut past_scope = false;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b != b'/' {
+            continue;
+        }
+        if scoped && !past_scope {
+            past_scope = true;
+            continue;
+        }
+        f(i);
+        scoped = bytes.get(i + 1) == Some(&b'@');
+        past_scope = false;
+    }
+    f(bytes.len());
 }
 
 /// One `packages` entry, or `None` for the root package.
@@ -647,6 +659,10 @@ fn derive_flags(
     importers: &[Importer],
     prefixes: &[Option<&str>],
 ) {
+    // Every text in front of a `/` in some key. Probing `prefix/dep` can only hit when `prefix`
+    // is one of these, so most packages (not nested anywhere) cost one lookup per edge, not two.
+    let parents: HashSet<&str> =
+        index.keys().flat_map(|&k| k.match_indices('/').filter_map(move |(i, _)| k.get(..i))).collect();
     let mut buf = String::new();
     let mut resolve = |from: &[&str], dep: &str| -> Option<usize> {
         for prefix in from {
@@ -663,22 +679,34 @@ fn derive_flags(
 
     let mut roots: Vec<(usize, u8)> = Vec::new();
     for (imp, prefix) in importers.iter().zip(prefixes) {
-        let from: Vec<&str> = prefix.iter().copied().collect();
+        let from: Vec<&str> = prefix.iter().copied().filter(|p| parents.contains(p)).collect();
         for d in &imp.dependencies {
             if let Some(t) = resolve(&from, &d.name) {
                 roots.push((t, edge_class(d)));
             }
         }
     }
-    let mut edges: Vec<Vec<(usize, u8)>> = Vec::with_capacity(entries.len());
+    // Adjacency in one flat buffer: entry `n`'s edges are `targets[starts[n]..starts[n + 1]]`.
+    let mut starts: Vec<usize> = Vec::with_capacity(entries.len() + 1);
+    let mut targets: Vec<(usize, u8)> = Vec::with_capacity(entries.len() * 4);
+    let mut ends: Vec<usize> = Vec::new();
+    let mut from: Vec<&str> = Vec::new();
     for e in entries.iter() {
-        let ends = component_ends(&e.key);
+        starts.push(targets.len());
+        ends.clear();
+        each_component_end(&e.key, |end| ends.push(end));
         // Nearest ancestor first: `a/b` looks in `a/b/`, then `a/`, then the top level.
-        let from: Vec<&str> = ends.iter().rev().filter_map(|&end| e.key.get(..end)).collect();
-        edges.push(
-            e.dependencies.iter().filter_map(|d| Some((resolve(&from, &d.name)?, edge_class(d)))).collect(),
-        );
+        from.clear();
+        from.extend(ends.iter().rev().filter_map(|&end| e.key.get(..end)).filter(|p| parents.contains(p)));
+        targets.extend(e.dependencies.iter().filter_map(|d| Some((resolve(&from, &d.name)?, edge_class(d)))));
     }
+    starts.push(targets.len());
+    let edges = |n: usize| -> &[(usize, u8)] {
+        match (starts.get(n), starts.get(n + 1)) {
+            (Some(&a), Some(&b)) => targets.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    };
 
     let reach = |excluded: u8| -> Vec<bool> {
         let mut seen = vec![false; entries.len()];
@@ -694,7 +722,7 @@ fn derive_flags(
             }
         }
         while let Some(n) = stack.pop() {
-            for &(t, c) in edges.get(n).map(Vec::as_slice).unwrap_or(&[]) {
+            for &(t, c) in edges(n) {
                 if c & excluded == 0
                     && let Some(s) = seen.get_mut(t)
                     && !*s
@@ -799,10 +827,19 @@ impl Scan {
                         b'"' => {
                             let start = i;
                             i += 1;
-                            while let Some(&c) = src.get(i) {
-                                i += if c == b'\\' { 2 } else { 1 };
-                                if c == b'"' {
-                                    break;
+                            // Jump between quotes and backslashes instead of stepping per byte.
+                            loop {
+                                let rest = src.get(i..).unwrap_or(&[]);
+                                match rest.iter().position(|&c| c == b'"' || c == b'\\') {
+                                    None => {
+                                        i = src.len();
+                                        break;
+                                    }
+                                    Some(p) if rest.get(p) == Some(&b'"') => {
+                                        i += p + 1;
+                                        break;
+                                    }
+                                    Some(p) => i += p + 2,
                                 }
                             }
                             i = i.min(src.len());

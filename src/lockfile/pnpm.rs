@@ -38,7 +38,12 @@ pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
         entries.extend(cx.document(doc)?.entries);
     }
     let main = cx.document(main)?;
-    entries.extend(main.entries);
+    if entries.is_empty() {
+        // The usual single-document file: keep the main entries without copying them over.
+        entries = main.entries;
+    } else {
+        entries.extend(main.entries);
+    }
     Ok(Lockfile {
         path: path.to_owned(),
         format: Format::Pnpm(main.major),
@@ -124,12 +129,14 @@ impl Cx<'_> {
 
         let mut metas = Vec::new();
         if let Some((k, node)) = get(top, "packages") {
-            for (key, pkg) in self.map(node, k.line, &"`packages`")? {
+            let packages = self.map(node, k.line, &"`packages`")?;
+            metas.reserve_exact(packages.len());
+            for (key, pkg) in packages {
                 metas.push(self.meta(major, key, pkg)?);
             }
         }
 
-        let mut pending: Vec<Pending<'n>> = Vec::new();
+        let mut pending: Vec<Pending<'n>> = Vec::with_capacity(metas.len());
         if major >= 9 {
             let by_key: HashMap<&str, usize> = metas.iter().enumerate().map(|(i, m)| (m.key, i)).collect();
             let mut used = vec![false; metas.len()];
@@ -777,7 +784,11 @@ fn finish<'n>(major: u32, pending: Vec<Pending<'n>>, raw_importers: Vec<RawImpor
         Vec::new()
     };
 
-    let mut entries: Vec<Entry> = Vec::with_capacity(pending.len());
+    // Links are listed in the importers, before `packages:`, so they go first; the entries
+    // then usually come out in line order already and need no sort.
+    let links = link_entries(&raw_importers);
+    let mut entries: Vec<Entry> = Vec::with_capacity(links.len() + pending.len());
+    entries.extend(links);
     for (i, p) in pending.into_iter().enumerate() {
         let mut entry = p.entry;
         if let Some(Alias::Only(a)) = aliases.get(i) {
@@ -790,9 +801,9 @@ fn finish<'n>(major: u32, pending: Vec<Pending<'n>>, raw_importers: Vec<RawImpor
         entries.push(entry);
     }
 
-    entries.extend(link_entries(&raw_importers));
-    // Links are listed in the importers, before `packages:`.
-    entries.sort_by_key(|e| e.line);
+    if !entries.is_sorted_by_key(|e| e.line) {
+        entries.sort_by_key(|e| e.line);
+    }
 
     let importers = raw_importers
         .into_iter()

@@ -186,7 +186,8 @@ pub fn parse_fast(text: &str) -> Option<Vec<Node<'_>>> {
     }
     let has_cr = text.as_bytes().contains(&b'\r');
     let mut docs = Vec::new();
-    let mut lines = Vec::with_capacity(text.len() / 40 + 1);
+    // Sized exactly: growing a vector this large would copy it several times.
+    let mut lines = Vec::with_capacity(text.bytes().filter(|&b| b == b'\n').count() + 1);
     for (i, raw) in text.split('\n').enumerate() {
         let no = u32::try_from(i).ok()?.checked_add(1)?;
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
