@@ -8,6 +8,7 @@ pub mod bun;
 pub mod detect;
 pub mod npm;
 pub mod pnpm;
+mod tarball;
 mod text;
 pub mod yarn_berry;
 pub mod yarn_classic;

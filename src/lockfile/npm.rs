@@ -38,6 +38,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
+use super::tarball::{is_registry_tarball, registry_tarball_version};
 use super::{Dependency, Entry, Flags, Format, Importer, LineIndex, Lockfile, ParseError, Source};
 
 pub fn parse(path: &str, text: &str) -> Result<Lockfile, ParseError> {
@@ -523,56 +524,10 @@ fn classify(name: &str, resolved: Option<&str>, version: &str) -> Source {
     Source::Registry
 }
 
-/// Registry tarballs live at `<registry>/<name>/-/<basename>-<version>.tgz` (scoped names also
-/// as `@scope%2fname`), on any host and under any path prefix (Artifactory, Verdaccio...).
-/// The name must be this entry's: a registry tarball of another package is not "the registry".
-fn is_registry_tarball(name: &str, url: &str) -> bool {
-    let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")) else {
-        return false;
-    };
-    let rest = rest.split(['?', '#']).next().unwrap_or_default();
-    let Some(slash) = rest.find('/') else {
-        return false;
-    };
-    let Some(url_path) = rest.get(slash..) else {
-        return false;
-    };
-    if is_github_packages_download(name, url_path) {
-        return true;
-    }
-    let Some(dash) = url_path.as_bytes().windows(3).rposition(|w| w == b"/-/") else { return false };
-    let (Some(dir), Some(file)) = (url_path.get(..dash), url_path.get(dash + 3..)) else { return false };
-    if file.contains('/') || !file.ends_with(".tgz") {
-        return false;
-    }
-    let base = name.rsplit('/').next().unwrap_or(name);
-    if !file.strip_prefix(base).is_some_and(|v| v.starts_with('-')) {
-        return false;
-    }
-    let under = |n: &str| dir.strip_suffix(n).is_some_and(|p| p.ends_with('/'));
-    under(name)
-        || (name.starts_with('@')
-            && (under(&name.replacen('/', "%2f", 1)) || under(&name.replacen('/', "%2F", 1))))
-}
-
 /// The version in a registry tarball URL's file name (`<registry>/<name>/-/<base>-<version>.tgz`).
 fn tarball_version(name: &str, url: &str) -> Option<String> {
-    if !(url.starts_with("https://") || url.starts_with("http://")) || !is_registry_tarball(name, url) {
-        return None;
-    }
-    let file = url.split(['?', '#']).next()?.rsplit('/').next()?;
-    let base = name.rsplit('/').next().unwrap_or(name);
-    let version = file.strip_prefix(base)?.strip_prefix('-')?.strip_suffix(".tgz")?;
+    let version = registry_tarball_version(name, url)?;
     semver::Version::parse(version).ok().map(|_| version.to_owned())
-}
-
-/// GitHub Packages serves tarballs as `/download/@scope/name/<version>/<digest>`.
-fn is_github_packages_download(name: &str, url_path: &str) -> bool {
-    url_path
-        .strip_prefix("/download/")
-        .and_then(|rest| rest.strip_prefix(name))
-        .and_then(|rest| rest.strip_prefix('/'))
-        .is_some_and(|rest| rest.split('/').filter(|s| !s.is_empty()).count() == 2)
 }
 
 /// An http(s) git remote: `https://host/owner/repo.git` or a URL pinned to a commit.

@@ -53,7 +53,8 @@
 //! * `install_script` stays false: whether a package builds is recorded in the cache/manifest,
 //!   not in the lockfile.
 
-use super::yarn_classic::{is_registry_tarball, parse_quoted, split_ident};
+use super::tarball::is_registry_tarball;
+use super::yarn_classic::{parse_quoted, split_ident};
 use super::{Dependency, Entry, Flags, Format, Importer, Lockfile, ParseError, Source};
 use std::borrow::Cow;
 use std::collections::HashMap;

@@ -35,6 +35,7 @@
 //! * Importers stay empty: yarn 1 does not record the root's or workspaces' direct dependencies
 //!   (they live in package.json), and workspace packages are not listed at all.
 
+use super::tarball::is_registry_tarball;
 use super::yarn_berry::{
     Dialect, Node, Value, check_duplicates, deps_for_group, group_by_ident, split_key, truncate, walk_tree,
 };
@@ -262,24 +263,6 @@ fn is_git_range(range: &str) -> bool {
         }
         None => false,
     }
-}
-
-/// Registry tarball URLs have the layout `<registry>/<name>/-/<file>.tgz` (npm, yarnpkg,
-/// Artifactory, Verdaccio, Nexus) or, on GitHub Packages, `/download/<name>/<version>/<hash>`.
-pub(super) fn is_registry_tarball(name: &str, url: &str) -> bool {
-    let path = url.split('#').next().unwrap_or(url);
-    if path.contains(&format!("/{name}/-/")) {
-        return true;
-    }
-    if let Some(rest) = name.strip_prefix('@')
-        && let Some((scope, bare)) = rest.split_once('/')
-    {
-        let lower = path.to_ascii_lowercase();
-        if lower.contains(&format!("/@{scope}%2f{bare}/-/").to_ascii_lowercase()) {
-            return true;
-        }
-    }
-    path.starts_with("https://npm.pkg.github.com/download/") && path.contains(&format!("/download/{name}/"))
 }
 
 /// The hex sha1 yarn appends to tarball URLs (`...tgz#<40 hex>`).
