@@ -126,9 +126,9 @@ fn evaluate(facts: &Facts, settings: &Settings) -> Outcome {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
-    let Some(previous) = facts.previous_version(published.packument) else { return Outcome::clean() };
-    let Some(old_manifest) = published.packument.versions.get(previous) else {
-        return Outcome::unavailable(format!("the registry no longer lists the previous version {previous}"));
+    let (previous, old_manifest) = match facts.previous_manifest(published.packument) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
     };
     let old = declared(old_manifest);
     let new = declared(published.manifest);

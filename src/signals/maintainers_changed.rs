@@ -37,9 +37,9 @@ fn evaluate(facts: &Facts, _settings: &Settings) -> Outcome {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
-    let Some(previous) = facts.previous_version(published.packument) else { return Outcome::clean() };
-    let Some(old_manifest) = published.packument.versions.get(previous) else {
-        return Outcome::unavailable(format!("the registry no longer lists the previous version {previous}"));
+    let (previous, old_manifest) = match facts.previous_manifest(published.packument) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
     };
     let (Some(old), Some(new)) = (&old_manifest.maintainers, &published.manifest.maintainers) else {
         return Outcome::unavailable("the registry does not list maintainers for these versions");

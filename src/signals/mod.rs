@@ -347,6 +347,22 @@ impl<'a, 'r> Facts<'a, 'r> {
         }
         previous_in_registry(packument, &target.version)
     }
+
+    /// The previous version and its manifest, for signals that compare the two. `Err` is the
+    /// outcome to return: clean when there is no previous version (a first release), unavailable
+    /// when the registry no longer lists it.
+    pub fn previous_manifest<'s>(
+        &'s self,
+        packument: &'s Packument,
+    ) -> Result<(&'s str, &'s Manifest), Outcome> {
+        let Some(previous) = self.previous_version(packument) else { return Err(Outcome::clean()) };
+        match packument.versions.get(previous) {
+            Some(manifest) => Ok((previous, manifest)),
+            None => Err(Outcome::unavailable(format!(
+                "the registry no longer lists the previous version {previous}"
+            ))),
+        }
+    }
 }
 
 /// The highest version below `version` in the same release line, else the highest below it.
