@@ -20,6 +20,112 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// For Markdown prose and table cells in GitHub comments, job summaries and check-run output.
+///
+/// The result renders as exactly the text given, on one line: HTML and Markdown syntax are
+/// escaped, `|` cannot end a table cell, and what GitHub would turn into a notification or a
+/// link on its own (`@user`, `@org/team`, `#123`, `GH-1`, bare URLs and e-mail addresses) is
+/// broken with an invisible zero-width space. Entities cannot do that last part: GitHub finds
+/// mentions and references in the rendered text, where `&#64;` is an `@` again.
+pub fn markdown(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut prev: Option<char> = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '|' | '~' | '{' | '}' | '+' | '-'
+            | '=' | '\'' | '$' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '#' => {
+                // Escaped so a leading `#` is no heading, and split from what follows so GitHub
+                // does not link an issue.
+                out.push_str("\\#");
+                out.push(ZWSP);
+            }
+            '@' => {
+                out.push('@');
+                out.push(ZWSP);
+            }
+            ':' if chars.peek() == Some(&'/') => {
+                out.push(':');
+                out.push(ZWSP);
+            }
+            '.' if prev.is_some_and(|p| p.eq_ignore_ascii_case(&'w')) => {
+                // `www.` autolinks; any `w.` is split, it costs nothing.
+                out.push(ZWSP);
+                out.push('.');
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if needs_terminal_escape(c) => out.push_str(&format!("\\\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+        prev = Some(c);
+    }
+    out
+}
+
+/// Inline code (`` `name` ``) for a table cell or a sentence: HTML, Markdown, mentions and
+/// references are inert inside code, so only the delimiters, `|` (which GitHub's tables split
+/// on even inside code) and line breaks need care.
+pub fn markdown_code(s: &str) -> String {
+    let body: String = s
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' '.to_string(),
+            '|' => "\\|".to_string(),
+            c if needs_terminal_escape(c) => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect();
+    let fence = "`".repeat(longest_run(&body, '`') + 1);
+    // A code span that starts or ends with a backtick (or is only spaces) needs a space of
+    // padding, which Markdown strips again.
+    let pad = if body.starts_with('`') || body.ends_with('`') || body.trim().is_empty() { " " } else { "" };
+    format!("{fence}{pad}{body}{pad}{fence}")
+}
+
+/// A fenced code block holding `s` verbatim (script bodies, diffs): the fence is longer than
+/// any backtick run inside, so nothing can close it early; control characters are shown.
+pub fn markdown_block(s: &str, info: &str) -> String {
+    let body: String = s
+        .chars()
+        .map(|c| match c {
+            '\n' | '\t' => c.to_string(),
+            c if needs_terminal_escape(c) => format!("\\u{{{:x}}}", c as u32),
+            c => c.to_string(),
+        })
+        .collect();
+    let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
+    let newline = if body.ends_with('\n') { "" } else { "\n" };
+    format!("{fence}{info}\n{body}{newline}{fence}\n")
+}
+
+const ZWSP: char = '\u{200B}';
+
+fn longest_run(s: &str, c: char) -> usize {
+    let (mut best, mut run) = (0, 0);
+    for ch in s.chars() {
+        run = if ch == c { run + 1 } else { 0 };
+        best = best.max(run);
+    }
+    best
+}
+
+/// Cut `s` to at most `max` characters, marking the cut, so one hostile string cannot take a
+/// whole report's budget.
+pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
+    match s.char_indices().nth(max) {
+        None => Cow::Borrowed(s),
+        Some((at, _)) => Cow::Owned(format!("{}… ({} more characters)", &s[..at], s[at..].chars().count())),
+    }
+}
+
 fn needs_terminal_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
@@ -35,5 +141,43 @@ mod tests {
         assert_eq!(terminal("x\ry"), "x\\u{d}y");
         assert_eq!(terminal("a\u{202E}b"), "a\\u{202e}b");
         assert_eq!(terminal("\u{9b}2J"), "\\u{9b}2J");
+    }
+
+    #[test]
+    fn markdown_prose_is_inert() {
+        assert_eq!(markdown("axios 1.14.1"), "axios 1.14.1");
+        assert_eq!(markdown("<img src=x onerror=alert(1)>"), "&lt;img src\\=x onerror\\=alert\\(1\\)&gt;");
+        assert_eq!(markdown("a|b"), "a\\|b");
+        assert_eq!(markdown("@org/team"), "@\u{200B}org/team");
+        assert_eq!(markdown("fixes #123"), "fixes \\#\u{200B}123");
+        assert_eq!(markdown("[x](javascript:alert(1))"), "\\[x\\]\\(javascript:alert\\(1\\)\\)");
+        assert_eq!(markdown("https://evil.example"), "https:\u{200B}//evil.example");
+        assert_eq!(markdown("www.evil.example"), "www\u{200B}.evil.example");
+        assert_eq!(markdown("a\n::error::x"), "a ::error::x");
+        assert_eq!(markdown("\x1b[31m"), "\\\\u{1b}\\[31m");
+    }
+
+    #[test]
+    fn markdown_code_spans_hold() {
+        assert_eq!(markdown_code("left-pad"), "`left-pad`");
+        assert_eq!(markdown_code("a`b"), "``a`b``");
+        assert_eq!(markdown_code("`x"), "`` `x ``");
+        assert_eq!(markdown_code("a|b\nc"), "`a\\|b c`");
+        assert_eq!(markdown_code(""), "`  `");
+    }
+
+    #[test]
+    fn markdown_blocks_cannot_be_closed_from_inside() {
+        let block = markdown_block("echo ```\n</details>", "sh");
+        assert!(block.starts_with("````sh\n"));
+        assert!(block.ends_with("\n````\n"));
+        assert_eq!(markdown_block("a", ""), "```\na\n```\n");
+    }
+
+    #[test]
+    fn truncation_marks_the_cut() {
+        assert_eq!(truncate("abc", 3), "abc");
+        assert_eq!(truncate("abcdef", 3), "abc… (3 more characters)");
+        assert_eq!(truncate("ééé", 1), "é… (2 more characters)");
     }
 }

@@ -5,6 +5,7 @@
 //! result; [`run`] wires the stages together for the CLI in [`cli`].
 
 pub mod cli;
+pub mod context;
 pub mod diff;
 pub mod escape;
 pub mod lockfile;

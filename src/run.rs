@@ -1,5 +1,6 @@
 //! One run of lockgate, from arguments to a finished report: read lockfiles, diff, assemble.
 
+use crate::context::{Context, WhyIndex};
 use crate::cli::{CommonArgs, DiffArgs, OutputFormat, ScanArgs};
 use crate::diff::{self, Change, ChangeKind};
 use crate::lockfile::{self, Lockfile, ParseError, Source};
@@ -67,6 +68,7 @@ pub fn diff(args: &DiffArgs) -> Result<Report, Error> {
     let pairs = read_pairs(&repo, &base, &head, &args.common.lockfiles)?;
     let mut lockfiles = Vec::new();
     let mut changes = Vec::new();
+    let mut why = BTreeMap::new();
     for pair in &pairs {
         let path = pair.head.as_ref().or(pair.base.as_ref()).map(|l| l.path.as_str()).unwrap_or_default();
         if setup.policy.ignores_path(path) {
@@ -74,9 +76,12 @@ pub fn diff(args: &DiffArgs) -> Result<Report, Error> {
         }
         let found = diff::diff(pair.base.as_ref(), pair.head.as_ref());
         lockfiles.push(lockfile_info(pair, &found));
+        if let Some(lock) = pair.head.as_ref().or(pair.base.as_ref()) {
+            why.insert(lock.path.clone(), WhyIndex::new(lock));
+        }
         changes.extend(found);
     }
-    let packages = judge(&setup, &changes)?;
+    let packages = judge(&setup, &changes, &why)?;
     Ok(setup.finish(Command::Diff, Some(args.base.clone()), args.head.clone(), lockfiles, packages))
 }
 
@@ -99,6 +104,7 @@ pub fn scan(args: &ScanArgs) -> Result<Report, Error> {
     let paths = lockfile_paths(&repo, &snapshot, &args.common.lockfiles)?;
     let mut lockfiles = Vec::new();
     let mut changes = Vec::new();
+    let mut why = BTreeMap::new();
     for path in paths {
         if setup.policy.ignores_path(&path) {
             continue;
@@ -115,9 +121,10 @@ pub fn scan(args: &ScanArgs) -> Result<Report, Error> {
             change: ChangeKind::Unchanged,
             packages: found.len(),
         });
+        why.insert(lock.path.clone(), WhyIndex::new(&lock));
         changes.extend(found);
     }
-    let packages = judge(&setup, &changes)?;
+    let packages = judge(&setup, &changes, &why)?;
     Ok(setup.finish(Command::Scan, None, args.rev.clone(), lockfiles, packages))
 }
 
@@ -224,7 +231,7 @@ const DENIED: &str = "the registry refused to serve the package (HTTP 401/403); 
 
 /// Ask the registry about every package that needs it (one request per name), then run the
 /// signals and the policy on each change. Removed packages are reported but not judged.
-fn judge(setup: &Setup, changes: &[Change]) -> Result<Vec<Package>, Error> {
+fn judge(setup: &Setup, changes: &[Change], why: &BTreeMap<String, WhyIndex>) -> Result<Vec<Package>, Error> {
     let wanted: BTreeSet<String> = changes
         .iter()
         .filter(|c| c.kind != ChangeKind::Removed && c.current().source == Source::Registry)
@@ -252,7 +259,7 @@ fn judge(setup: &Setup, changes: &[Change]) -> Result<Vec<Package>, Error> {
     };
     let mut packages = Vec::with_capacity(changes.len());
     for change in changes {
-        let package = Package::from_change(change);
+        let mut package = Package::from_change(change);
         if change.kind == ChangeKind::Removed {
             packages.push(package);
             continue;
@@ -264,7 +271,15 @@ fn judge(setup: &Setup, changes: &[Change]) -> Result<Vec<Package>, Error> {
             packuments: &lookup,
             is_registry_url: &is_registry_url,
         };
-        packages.push(package.judged(setup.policy.judge(&facts)));
+        let verdict = setup.policy.judge(&facts);
+        // A scan lists every locked entry; the evidence is worth its size only where a reader
+        // looks: changes, and packages with something to say.
+        if change.kind != ChangeKind::Unchanged || verdict.verdict != Verdict::Pass {
+            package.context = Context::gather(&facts);
+            package.dependency_path =
+                why.get(&change.lockfile).map(|w| w.chain(&change.name)).unwrap_or_default();
+        }
+        packages.push(package.judged(verdict));
     }
     Ok(packages)
 }

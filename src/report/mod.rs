@@ -5,6 +5,7 @@
 pub mod json;
 pub mod text;
 
+use crate::context::Context;
 use crate::diff::{Change, ChangeKind};
 use crate::lockfile::{Entry, Format, Source};
 use crate::policy::{Allowed, PackageVerdict, RuleHit, Unavailable};
@@ -97,6 +98,13 @@ pub struct Package {
     /// ...and why, per signal.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unavailable_reasons: Vec<Unavailable>,
+    /// Why the package is in the lockfile: the package, its dependents up to a direct
+    /// dependency, and the `package.json` asking for it. Empty when the lockfile does not say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dependency_path: Vec<String>,
+    /// What the registry says of this version and the one it is compared with.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<Context>,
 }
 
 impl Package {
@@ -136,6 +144,8 @@ impl Package {
             allowed: Vec::new(),
             unavailable: Vec::new(),
             unavailable_reasons: Vec::new(),
+            dependency_path: Vec::new(),
+            context: None,
         }
     }
 }
