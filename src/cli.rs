@@ -88,4 +88,6 @@ pub struct CommonArgs {
 pub enum OutputFormat {
     Text,
     Json,
+    /// GitHub-flavoured Markdown, as the pull request comment and job summary show it.
+    Markdown,
 }

@@ -204,7 +204,10 @@ mod tests {
             entries,
             importers: importers
                 .into_iter()
-                .map(|(path, deps)| Importer { path: path.into(), dependencies: deps.iter().map(|d| dep(d)).collect() })
+                .map(|(path, deps)| Importer {
+                    path: path.into(),
+                    dependencies: deps.iter().map(|d| dep(d)).collect(),
+                })
                 .collect(),
         }
     }

@@ -74,7 +74,7 @@ pub fn markdown(s: &str) -> String {
 /// references are inert inside code, so only the delimiters, `|` (which GitHub's tables split
 /// on even inside code) and line breaks need care.
 pub fn markdown_code(s: &str) -> String {
-    let body: String = s
+    let body = s
         .chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' '.to_string(),
@@ -82,7 +82,10 @@ pub fn markdown_code(s: &str) -> String {
             c if needs_terminal_escape(c) => format!("\\u{{{:x}}}", c as u32),
             c => c.to_string(),
         })
-        .collect();
+        .collect::<String>()
+        // An HTML comment opener is inert in code, but a bot looking for its hidden marker
+        // by substring would still find one: keep markers out of untrusted text entirely.
+        .replace("<!--", "<\u{200B}!--");
     let fence = "`".repeat(longest_run(&body, '`') + 1);
     // A code span that starts or ends with a backtick (or is only spaces) needs a space of
     // padding, which Markdown strips again.
@@ -93,17 +96,59 @@ pub fn markdown_code(s: &str) -> String {
 /// A fenced code block holding `s` verbatim (script bodies, diffs): the fence is longer than
 /// any backtick run inside, so nothing can close it early; control characters are shown.
 pub fn markdown_block(s: &str, info: &str) -> String {
-    let body: String = s
+    let body = s
         .chars()
         .map(|c| match c {
             '\n' | '\t' => c.to_string(),
             c if needs_terminal_escape(c) => format!("\\u{{{:x}}}", c as u32),
             c => c.to_string(),
         })
-        .collect();
+        .collect::<String>()
+        // An HTML comment opener is inert in code, but a bot looking for its hidden marker
+        // by substring would still find one: keep markers out of untrusted text entirely.
+        .replace("<!--", "<\u{200B}!--");
     let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
     let newline = if body.ends_with('\n') { "" } else { "\n" };
     format!("{fence}{info}\n{body}{newline}{fence}\n")
+}
+
+/// For text inside raw HTML (`<summary>`): entities for markup, and the same breaks as
+/// [`markdown`] for mentions and references. Callers put untrusted values in `<code>` as well.
+pub fn html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut prev: Option<char> = None;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '|' => out.push_str("&#124;"),
+            '`' => out.push_str("&#96;"),
+            '*' | '_' | '[' | ']' | '~' | '\\' => {
+                out.push_str(&format!("&#{};", c as u32));
+            }
+            '@' | '#' => {
+                out.push(c);
+                out.push(ZWSP);
+            }
+            ':' if chars.peek() == Some(&'/') => {
+                out.push(':');
+                out.push(ZWSP);
+            }
+            '.' if prev.is_some_and(|p| p.eq_ignore_ascii_case(&'w')) => {
+                out.push(ZWSP);
+                out.push('.');
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if needs_terminal_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+        prev = Some(c);
+    }
+    out
 }
 
 const ZWSP: char = '\u{200B}';

@@ -1,7 +1,7 @@
 //! One run of lockgate, from arguments to a finished report: read lockfiles, diff, assemble.
 
-use crate::context::{Context, WhyIndex};
 use crate::cli::{CommonArgs, DiffArgs, OutputFormat, ScanArgs};
+use crate::context::{Context, WhyIndex};
 use crate::diff::{self, Change, ChangeKind};
 use crate::lockfile::{self, Lockfile, ParseError, Source};
 use crate::policy::{self, Config, ConfigError, FailOn, Policy};
@@ -257,6 +257,20 @@ fn judge(setup: &Setup, changes: &[Change], why: &BTreeMap<String, WhyIndex>) ->
         signals::is_public_npm_url(url)
             || setup.registry.as_ref().is_some_and(|(c, _)| npmrc::is_registry_url(c, name, url))
     };
+    Ok(assess(changes, &lookup, &is_registry_url, setup.now, &setup.policy, why))
+}
+
+/// Signals, policy and evidence for each change, once the registry documents are at hand
+/// (`lookup`). Removed packages are listed, not judged. Public so that tests and embedders
+/// judge exactly as the CLI does.
+pub fn assess<'r>(
+    changes: &[Change],
+    lookup: &dyn Fn(&str) -> signals::Lookup<'r>,
+    is_registry_url: &dyn Fn(&str, &str) -> bool,
+    now: jiff::Timestamp,
+    policy: &Policy,
+    why: &BTreeMap<String, WhyIndex>,
+) -> Vec<Package> {
     let mut packages = Vec::with_capacity(changes.len());
     for change in changes {
         let mut package = Package::from_change(change);
@@ -264,14 +278,9 @@ fn judge(setup: &Setup, changes: &[Change], why: &BTreeMap<String, WhyIndex>) ->
             packages.push(package);
             continue;
         }
-        let facts = Facts {
-            change,
-            packument: lookup(&change.name),
-            now: setup.now,
-            packuments: &lookup,
-            is_registry_url: &is_registry_url,
-        };
-        let verdict = setup.policy.judge(&facts);
+        let facts =
+            Facts { change, packument: lookup(&change.name), now, packuments: lookup, is_registry_url };
+        let verdict = policy.judge(&facts);
         // A scan lists every locked entry; the evidence is worth its size only where a reader
         // looks: changes, and packages with something to say.
         if change.kind != ChangeKind::Unchanged || verdict.verdict != Verdict::Pass {
@@ -281,7 +290,7 @@ fn judge(setup: &Setup, changes: &[Change], why: &BTreeMap<String, WhyIndex>) ->
         }
         packages.push(package.judged(verdict));
     }
-    Ok(packages)
+    packages
 }
 
 /// Render the report and deliver it to `--output` or stdout.
@@ -289,6 +298,7 @@ pub fn emit(report: &Report, common: &CommonArgs) -> Result<(), Error> {
     let text = match common.format {
         OutputFormat::Text => report::text::render(report),
         OutputFormat::Json => report::json::render(report),
+        OutputFormat::Markdown => report::markdown::render(report, &report::markdown::Options::summary()),
     };
     match &common.output {
         Some(path) => write_atomically(path, text.as_bytes()),

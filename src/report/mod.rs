@@ -3,6 +3,7 @@
 //! Renderers see only this model: never the registry, git or the lockfile parsers.
 
 pub mod json;
+pub mod markdown;
 pub mod text;
 
 use crate::context::Context;
