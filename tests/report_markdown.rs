@@ -38,6 +38,16 @@ fn regression_cases_snapshot() {
     }
 }
 
+/// The README shows the axios comment as it renders today.
+#[test]
+fn readme_example_is_current() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("<!-- example-comment:start -->\n").expect("start marker") + 31;
+    let end = readme.find("<!-- example-comment:end -->").expect("end marker");
+    let report = reports::regression_report(&reports::regression_dir().join("axios-1.14.1"));
+    assert_eq!(&readme[start..end], render(&report, &comment_options()), "update the README example");
+}
+
 #[test]
 fn first_line_names_the_verdict_and_the_culprit() {
     let reports = reports::regression_reports();
