@@ -335,6 +335,51 @@ fn now_makes_the_report_reproducible() {
     assert!(bad.stderr.contains("--now") && bad.stderr.contains("RFC 3339"), "{}", bad.stderr);
 }
 
+/// `--format markdown` from the binary: the comment a reviewer reads, with the evidence the
+/// registry gave (publishers, the dependency diff) and why each package is in the lockfile.
+#[test]
+fn markdown_report_carries_the_evidence() {
+    let server = RegistryServer::start();
+    serve(&server, &case_docs("axios-1.14.1"));
+    let url = server.url();
+    let repo = case_repo("axios-1.14.1", &[], &[]);
+    let now = case_now("axios-1.14.1");
+    let run = lockgate(
+        repo.path(),
+        &[
+            "diff",
+            "--base",
+            "HEAD~1",
+            "--head",
+            "HEAD",
+            "--registry",
+            &url,
+            "--now",
+            &now,
+            "--format",
+            "markdown",
+        ],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let md = &run.stdout;
+    assert!(md.starts_with("### ❌ lockgate: fail\n\n2 packages block this merge: `axios`"), "{md}");
+    assert!(md.contains("| ❌ | `axios` | `1.14.0` → `1.14.1` | new publisher, provenance lost"), "{md}");
+    assert!(
+        md.contains("| Published by | GitHub Actions &lt;npm\\-oidc\\-no\\-reply@\u{200B}github.com&gt; |"),
+        "{md}"
+    );
+    assert!(md.contains("\n+plain-crypto-js@^4.2.1\n"), "{md}");
+    assert!(md.contains("**Why it is here:** `plain-crypto-js` ← `axios` ← `package.json`"), "{md}");
+    assert!(md.contains(&format!("registry `{}/`", url.trim_end_matches('/'))), "{md}");
+    // The JSON report carries the same evidence for machines.
+    let json = diff(&repo, "axios-1.14.1", &["--registry", &url]).json();
+    let axios = package(&json, "axios");
+    assert_eq!(axios["dependency_path"], serde_json::json!(["axios", "package.json"]));
+    assert_eq!(axios["context"]["previous"], "1.14.0");
+    assert_eq!(axios["context"]["old"]["trust"]["trusted_publisher"], true);
+    assert_eq!(axios["context"]["new"]["trust"]["trusted_publisher"], false);
+}
+
 /// A package the registry does not know (404: a private package, say) is part of the report,
 /// marked as unknown to the registry; the run goes on and ends with the policy's verdict.
 #[test]
