@@ -7,13 +7,9 @@ mod common;
 #[path = "common/reports.rs"]
 mod reports;
 
-use lockgate::context::{Context, Release};
-use lockgate::policy::{Allowed, RuleHit, Unavailable};
 use lockgate::report::markdown::{Options, render};
 use lockgate::report::{Report, Verdict};
-use lockgate::signals::{Finding, Severity};
 use pulldown_cmark::{Event, Options as CmarkOptions, Parser, Tag, TagEnd};
-use std::collections::BTreeMap;
 
 const BLOB: &str = "https://github.com/acme/app/blob/0123456789abcdef0123456789abcdef01234567";
 
@@ -98,71 +94,10 @@ fn install_script_changes_show_as_a_diff() {
     assert!(text.contains("\n+plain-crypto-js@^4.2.1\n"), "{text}");
 }
 
-/// Every string a lockfile or registry controls, set to something hostile.
-fn hostile_report(payload: &str) -> Report {
-    let reports = reports::regression_reports();
-    let mut report = reports.into_iter().find(|(c, _)| c == "axios-1.14.1").unwrap().1;
-    let h = |tag: &str| format!("{tag}{payload}");
-    report.notes.push(h("note"));
-    report.config = h("config");
-    report.base = Some(h("base"));
-    report.head = h("head");
-    report.registry = Some(h("registry"));
-    report.lockfiles[0].path = h("lock");
-    for p in &mut report.packages {
-        p.name = h("name");
-        p.alias = Some(h("alias"));
-        p.from = Some(h("from"));
-        p.to = Some(h("to"));
-        p.lockfile = h("lock");
-        p.verdict = Verdict::Fail;
-        for f in &mut p.findings {
-            f.message = h("message");
-        }
-        p.rules.push(RuleHit { rule: "fresh-install-code", message: h("rule"), signals: vec![] });
-        p.allowed.push(Allowed {
-            finding: Finding::builder("deprecated", Severity::Low).message(h("allowed")).build(),
-            reason: h("reason"),
-            package: h("pattern"),
-        });
-        p.unavailable_reasons.push(Unavailable { signal: "typosquat", reason: h("unavailable") });
-        p.dependency_path = vec![h("dep"), h("parent"), "package.json".into()];
-        let release = |tag: &str| Release {
-            publisher: Some(h(&format!("{tag}publisher"))),
-            trust: None,
-            published: Some(h(&format!("{tag}time"))),
-            age_hours: Some(3),
-            install_scripts: BTreeMap::from([(h("hook"), h(&format!("{tag}script")))]),
-            dependencies: BTreeMap::from([(h(&format!("{tag}dep")), h("range"))]),
-        };
-        p.context =
-            Some(Context { previous: Some(h("prev")), new: release("new"), old: Some(release("old")) });
-    }
-    report
-}
-
-const HOSTILE: &[&str] = &[
-    "<img src=x onerror=alert(1)>",
-    "</details></summary><script>alert(1)</script>",
-    "<details open><summary>x",
-    "[click](https://evil.example/phish) ![i](https://evil.example/i.png)",
-    "<https://evil.example> www.evil.example https://evil.example evil@evil.example",
-    "@acme/security-team @octocat",
-    "#123 acme/app#45 GH-7",
-    "| cell | break |\n|---|---|",
-    "`` ``` ~~~ code fence",
-    "\n::error file=x,line=1::pwned\n::add-mask::secret\n::stop-commands::tok",
-    "\x1b[31mred\x1b]8;;https://evil.example\x07link\u{202E}rtl\r",
-    "*bold* _em_ ~~strike~~ # heading\n# heading\n> quote\n- list\n1. list",
-    "&lt;img src=x&gt; &#64;octocat",
-    "<!-- hidden --> <!-- lockgate:comment v1 -->",
-    "$$\\begin{x}$$ $x$ :+1: <kbd>k</kbd>",
-];
-
 #[test]
 fn hostile_strings_stay_text() {
-    for payload in HOSTILE {
-        let report = hostile_report(payload);
+    for payload in reports::HOSTILE {
+        let report = reports::hostile_report(payload);
         for opts in [comment_options(), Options::summary()] {
             let text = render(&report, &opts);
             assert_inert(&text, payload);
@@ -174,7 +109,7 @@ fn hostile_strings_stay_text() {
 #[test]
 fn very_long_strings_are_cut_and_the_size_is_bounded() {
     let long = "A".repeat(100_000);
-    let report = hostile_report(&long);
+    let report = reports::hostile_report(&long);
     let text = render(&report, &comment_options());
     assert!(text.len() <= 60_000, "{}", text.len());
     assert!(text.contains("more characters)"));
@@ -182,7 +117,7 @@ fn very_long_strings_are_cut_and_the_size_is_bounded() {
 
     // Thousands of failing packages: the comment stays under GitHub's limit and says where the
     // rest is.
-    let mut report = hostile_report("x");
+    let mut report = reports::hostile_report("x");
     let template = report.packages[0].clone();
     report.packages = (0..5_000)
         .map(|i| {

@@ -3,13 +3,14 @@
 //! snapshot tests of each report format. Deterministic: same case, same report.
 #![allow(dead_code)]
 
-use lockgate::context::WhyIndex;
+use lockgate::context::{Context, Release, WhyIndex};
 use lockgate::diff;
 use lockgate::lockfile::{self, Lockfile};
-use lockgate::policy::{Config, Policy, utc_date};
+use lockgate::policy::{Allowed, Config, Policy, RuleHit, Unavailable, utc_date};
 use lockgate::registry::Packument;
-use lockgate::report::{Command, LockfileInfo, Report, SCHEMA};
+use lockgate::report::{Command, LockfileInfo, Report, SCHEMA, Verdict};
 use lockgate::signals::{self, Lookup};
+use lockgate::signals::{Finding, Severity};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -56,7 +57,7 @@ pub fn regression_report_with(dir: &Path, config: Config) -> Report {
     let changes = diff::diff(Some(&base), Some(&head));
     let why = BTreeMap::from([(head.path.clone(), WhyIndex::new(&head))]);
     let packages = lockgate::run::assess(&changes, &lookup, &is_registry_url, now, &policy, &why);
-    let verdict = packages.iter().map(|p| p.verdict).max().unwrap_or(lockgate::report::Verdict::Pass);
+    let verdict = packages.iter().map(|p| p.verdict).max().unwrap_or(Verdict::Pass);
     Report {
         schema: SCHEMA,
         command: Command::Diff,
@@ -84,3 +85,64 @@ fn read_lockfile(path: &Path) -> Lockfile {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     lockfile::parse("package-lock.json", &bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// Every string a lockfile or registry controls, set to something hostile.
+pub fn hostile_report(payload: &str) -> Report {
+    let reports = regression_reports();
+    let mut report = reports.into_iter().find(|(c, _)| c == "axios-1.14.1").unwrap().1;
+    let h = |tag: &str| format!("{tag}{payload}");
+    report.notes.push(h("note"));
+    report.config = h("config");
+    report.base = Some(h("base"));
+    report.head = h("head");
+    report.registry = Some(h("registry"));
+    report.lockfiles[0].path = h("lock");
+    for p in &mut report.packages {
+        p.name = h("name");
+        p.alias = Some(h("alias"));
+        p.from = Some(h("from"));
+        p.to = Some(h("to"));
+        p.lockfile = h("lock");
+        p.verdict = Verdict::Fail;
+        for f in &mut p.findings {
+            f.message = h("message");
+        }
+        p.rules.push(RuleHit { rule: "fresh-install-code", message: h("rule"), signals: vec![] });
+        p.allowed.push(Allowed {
+            finding: Finding::builder("deprecated", Severity::Low).message(h("allowed")).build(),
+            reason: h("reason"),
+            package: h("pattern"),
+        });
+        p.unavailable_reasons.push(Unavailable { signal: "typosquat", reason: h("unavailable") });
+        p.dependency_path = vec![h("dep"), h("parent"), "package.json".into()];
+        let release = |tag: &str| Release {
+            publisher: Some(h(&format!("{tag}publisher"))),
+            trust: None,
+            published: Some(h(&format!("{tag}time"))),
+            age_hours: Some(3),
+            install_scripts: BTreeMap::from([(h("hook"), h(&format!("{tag}script")))]),
+            dependencies: BTreeMap::from([(h(&format!("{tag}dep")), h("range"))]),
+        };
+        p.context =
+            Some(Context { previous: Some(h("prev")), new: release("new"), old: Some(release("old")) });
+    }
+    report
+}
+
+pub const HOSTILE: &[&str] = &[
+    "<img src=x onerror=alert(1)>",
+    "</details></summary><script>alert(1)</script>",
+    "<details open><summary>x",
+    "[click](https://evil.example/phish) ![i](https://evil.example/i.png)",
+    "<https://evil.example> www.evil.example https://evil.example evil@evil.example",
+    "@acme/security-team @octocat",
+    "#123 acme/app#45 GH-7",
+    "| cell | break |\n|---|---|",
+    "`` ``` ~~~ code fence",
+    "\n::error file=x,line=1::pwned\n::add-mask::secret\n::stop-commands::tok",
+    "\x1b[31mred\x1b]8;;https://evil.example\x07link\u{202E}rtl\r",
+    "*bold* _em_ ~~strike~~ # heading\n# heading\n> quote\n- list\n1. list",
+    "&lt;img src=x&gt; &#64;octocat",
+    "<!-- hidden --> <!-- lockgate:comment v1 -->",
+    "$$\\begin{x}$$ $x$ :+1: <kbd>k</kbd>",
+];
