@@ -8,7 +8,7 @@ mod common;
 mod reports;
 
 use lockgate::report::markdown::{Options, render};
-use lockgate::report::{Report, Verdict};
+use lockgate::report::Verdict;
 use pulldown_cmark::{Event, Options as CmarkOptions, Parser, Tag, TagEnd};
 
 const BLOB: &str = "https://github.com/acme/app/blob/0123456789abcdef0123456789abcdef01234567";
