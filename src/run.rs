@@ -274,6 +274,7 @@ pub fn emit(report: &Report, common: &CommonArgs) -> Result<(), Error> {
     let text = match common.format {
         OutputFormat::Text => report::text::render(report),
         OutputFormat::Json => report::json::render(report),
+        OutputFormat::Sarif => report::sarif::render(report),
     };
     match &common.output {
         Some(path) => write_atomically(path, text.as_bytes()),
