@@ -262,7 +262,7 @@ fn pascal_case(id: &str) -> String {
 /// The first paragraph of a signal's documentation as one line of plain text.
 fn first_paragraph(docs: &str) -> String {
     let paragraph = docs.trim_start().split("\n\n").next().unwrap_or_default();
-    paragraph.split_whitespace().collect::<Vec<_>>().join(" ").replace('`', "")
+    paragraph.split_whitespace().collect::<Vec<_>>().join(" ").replace(['`', '*'], "")
 }
 
 fn truncate(s: &str, max_chars: usize) -> String {
@@ -501,7 +501,7 @@ mod tests {
     fn names_and_descriptions() {
         assert_eq!(pascal_case("new-publisher"), "NewPublisher");
         assert_eq!(pascal_case("install-script"), "InstallScript");
-        assert_eq!(first_paragraph("Compares `a`\nwith b.\n\n- more"), "Compares a with b.");
+        assert_eq!(first_paragraph("Compares `a`\nwith *b*.\n\n- more"), "Compares a with b.");
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abcd", 4), "abcd");
         assert_eq!(uri_reference("a b/#c?/package-lock.json"), "a%20b/%23c%3F/package-lock.json");
