@@ -272,7 +272,15 @@ fn judge(setup: &Setup, changes: &[Change]) -> Result<Vec<Package>, Error> {
 /// Render the report and deliver it to `--output` or stdout.
 pub fn emit(report: &Report, common: &CommonArgs) -> Result<(), Error> {
     let text = match common.format {
-        OutputFormat::Text => report::text::render(report),
+        // Colour only for a terminal: never in a file written with --output.
+        OutputFormat::Text => report::text::render_with(
+            report,
+            if common.output.is_none() {
+                report::text::Style::for_stdout()
+            } else {
+                report::text::Style::PLAIN
+            },
+        ),
         OutputFormat::Json => report::json::render(report),
         OutputFormat::Sarif => report::sarif::render(report),
     };
