@@ -90,4 +90,6 @@ pub enum OutputFormat {
     Json,
     /// GitHub-flavoured Markdown, as the pull request comment and job summary show it.
     Markdown,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }

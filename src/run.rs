@@ -296,9 +296,18 @@ pub fn assess<'r>(
 /// Render the report and deliver it to `--output` or stdout.
 pub fn emit(report: &Report, common: &CommonArgs) -> Result<(), Error> {
     let text = match common.format {
-        OutputFormat::Text => report::text::render(report),
+        // Colour only for a terminal: never in a file written with --output.
+        OutputFormat::Text => report::text::render_with(
+            report,
+            if common.output.is_none() {
+                report::text::Style::for_stdout()
+            } else {
+                report::text::Style::PLAIN
+            },
+        ),
         OutputFormat::Json => report::json::render(report),
         OutputFormat::Markdown => report::markdown::render(report, &report::markdown::Options::summary()),
+        OutputFormat::Sarif => report::sarif::render(report),
     };
     match &common.output {
         Some(path) => write_atomically(path, text.as_bytes()),

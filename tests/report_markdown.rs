@@ -7,8 +7,8 @@ mod common;
 #[path = "common/reports.rs"]
 mod reports;
 
-use lockgate::report::markdown::{Options, render};
 use lockgate::report::Verdict;
+use lockgate::report::markdown::{Options, render};
 use pulldown_cmark::{Event, Options as CmarkOptions, Parser, Tag, TagEnd};
 
 const BLOB: &str = "https://github.com/acme/app/blob/0123456789abcdef0123456789abcdef01234567";

@@ -4,6 +4,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod sarif;
 pub mod text;
 
 use crate::context::Context;
