@@ -438,3 +438,16 @@ fn webhook_fixtures_are_the_shapes_lockgate_reads() {
     assert!(read("schedule.json")["schedule"].is_string());
     assert!(read("workflow_dispatch.json")["inputs"].is_object());
 }
+
+#[test]
+fn dropping_the_server_stops_it() {
+    let gh = GithubServer::start();
+    let addr = gh.addr;
+    let mut conn = Conn::open(&gh);
+    assert_eq!(conn.call("GET", "/repos/o/r", None).status, 200);
+    drop(gh);
+    assert!(TcpStream::connect(addr).is_err());
+    // The idle keep-alive connection is closed too.
+    let mut rest = Vec::new();
+    assert_eq!(conn.reader.read_to_end(&mut rest).unwrap(), 0);
+}

@@ -19,11 +19,13 @@
 //! gh.comments(7); gh.check_runs(); gh.issues(); gh.requests();
 //! ```
 //!
-//! Routes (any owner/repo): issue comments (list with `per_page`/`page` and a `Link` header,
-//! create, update, delete), check runs (create, update; annotations accumulate across updates as
-//! on GitHub), issues (list with `state`/`labels`/`creator` filters, create, update), pulls/get,
-//! repos/get, contents (JSON with base64 content, or raw bytes for `Accept:
-//! application/vnd.github.raw` / `.raw+json`), git blobs and trees.
+//! Routes (any owner/repo; comments, issues, check runs and files are not kept per repository):
+//! issue comments (list with `per_page`/`page` and a `Link` header, create, update, delete),
+//! check runs (create, update; annotations accumulate across updates as on GitHub), issues (list
+//! with `state`/`labels`/`creator` filters, create, update), pulls/get, repos/get, contents (JSON
+//! with base64 content, or raw bytes for `Accept: application/vnd.github.raw` / `.raw+json`), git
+//! blobs and trees. Comments and issues the server creates are written by `github-actions[bot]`
+//! (`user.type` "Bot").
 //!
 //! Checks, each failure recorded in `violations()` (which tests assert empty): the method and path
 //! are an operation of the description (else 404), query parameters are declared and match their
@@ -237,6 +239,20 @@ impl GithubServer {
 
     pub fn requests(&self) -> Vec<Recorded> {
         self.state().requests.clone()
+    }
+
+    /// The requests with this method ("*" for any) whose path starts with `path_prefix`.
+    pub fn requests_to(&self, method: &str, path_prefix: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| {
+                (method == "*" || r.method.eq_ignore_ascii_case(method)) && r.path.starts_with(path_prefix)
+            })
+            .collect()
+    }
+
+    pub fn clear_requests(&self) {
+        self.state().requests.clear();
     }
 
     pub fn violations(&self) -> Vec<String> {
