@@ -155,6 +155,9 @@ fn comment_create_update_delete() {
         gh.comments(3),
         vec![github_server::Comment { id, body: "edited".into(), user: "github-actions[bot]".into() }]
     );
+    // GitHub takes POST for PATCH (octocrab's update_comment sends POST).
+    let r = conn.call("POST", &format!("/repos/o/r/issues/comments/{id}"), Some(json!({"body": "again"})));
+    assert_eq!((r.status, r.json()["body"].as_str()), (200, Some("again")));
     let r = conn.call("DELETE", &format!("/repos/o/r/issues/comments/{id}"), None);
     assert_eq!(r.status, 204);
     assert!(gh.comments(3).is_empty());
@@ -356,7 +359,10 @@ fn contents_blobs_and_trees() {
     assert_eq!(r.body, b"{}");
     let r = conn.call("GET", &format!("/repos/o/r/contents/web?ref={sha}"), None);
     assert_eq!(r.json()[0]["path"], "web/package-lock.json");
-    assert_eq!(conn.call("GET", "/repos/o/r/contents/package-lock.json?ref=main", None).status, 404);
+    let r = conn.call("GET", "/repos/o/r/contents/package-lock.json?ref=main", None);
+    assert_eq!((r.status, r.json()["message"].as_str()), (404, Some("No commit found for the ref main")));
+    let r = conn.call("GET", &format!("/repos/o/r/contents/nope.json?ref={sha}"), None);
+    assert_eq!((r.status, r.json()["message"].as_str()), (404, Some("Not Found")));
     // git hash-object of "{}" is 9e26dfeeb6e641a33dae4961196235bdb965b21b.
     assert_eq!(blob_sha(b"{}"), "9e26dfeeb6e641a33dae4961196235bdb965b21b");
     let r = conn.call("GET", "/repos/o/r/git/blobs/9e26dfeeb6e641a33dae4961196235bdb965b21b", None);
@@ -375,6 +381,9 @@ fn contents_blobs_and_trees() {
         .to_owned();
     let r = conn.call("GET", &format!("/repos/o/r/git/trees/{web}"), None);
     assert_eq!(r.json()["tree"][0]["path"], "package-lock.json");
+
+    gh.truncate_trees(true);
+    assert_eq!(conn.call("GET", &format!("/repos/o/r/git/trees/{sha}"), None).json()["truncated"], true);
 
     gh.set_default_branch("trunk");
     assert_eq!(conn.call("GET", "/repos/o/r", None).json()["default_branch"], "trunk");

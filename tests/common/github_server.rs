@@ -119,6 +119,7 @@ struct State {
     default_branch: String,
     faults: Vec<FaultRule>,
     read_only: bool,
+    trees_truncated: bool,
     requests: Vec<Recorded>,
     violations: Vec<String>,
 }
@@ -229,6 +230,11 @@ impl GithubServer {
             fault,
             remaining: times,
         });
+    }
+
+    /// Tree listings say `"truncated": true`, as GitHub's do past 100,000 entries or 7 MB.
+    pub fn truncate_trees(&self, on: bool) {
+        self.state().trees_truncated = on;
     }
 
     /// Every POST/PATCH/PUT/DELETE answers 403 "Resource not accessible by integration", as with
@@ -877,7 +883,12 @@ fn handle(req: &Request, addr: SocketAddr, state: &Mutex<State>) -> Option<Respo
         });
     };
 
-    let (matched, path_known) = match_op(spec, &req.method, &req.path);
+    let (mut matched, path_known) = match_op(spec, &req.method, &req.path);
+    if matched.is_none() && req.method == "POST" {
+        // GitHub's REST API takes POST wherever it takes PATCH (octocrab's update_comment
+        // relies on it).
+        matched = match_op(spec, "PATCH", &req.path).0;
+    }
     let Some((op, path_params)) = matched else {
         let (status, msg) =
             if path_known { (404, "no such method for this path") } else { (404, "no such path") };
@@ -1274,7 +1285,9 @@ fn dispatch(
                     }
                 }
             }
-            if entries.is_empty() {
+            if entries.is_empty() && !s.files.keys().any(|(r, _)| r == &git_ref) {
+                error(404, &format!("No commit found for the ref {git_ref}"), docs)
+            } else if entries.is_empty() {
                 error(404, "Not Found", docs)
             } else {
                 Response::json(200, &Value::Array(entries.into_values().collect()))
@@ -1343,7 +1356,7 @@ fn dispatch(
             Response::json(
                 200,
                 &json!({ "sha": sha, "url": format!("{base}/repos/{owner}/{repo}/git/trees/{sha}"),
-                         "tree": tree, "truncated": false }),
+                         "tree": tree, "truncated": s.trees_truncated }),
             )
         }
         "repos/get" => {
