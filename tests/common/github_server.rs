@@ -369,11 +369,9 @@ fn serve(stream: TcpStream, addr: SocketAddr, state: Arc<Mutex<State>>, stop: Ar
     }
 }
 
-fn read_line(
-    reader: &mut BufReader<TcpStream>,
-    stop: &AtomicBool,
-    idle_ok: bool,
-) -> Result<Option<String>, String> {
+/// One CRLF-terminated line without its terminator; None when the peer closed the connection or
+/// the server stopped.
+fn read_line(reader: &mut BufReader<TcpStream>, stop: &AtomicBool) -> Result<Option<String>, String> {
     let mut line = Vec::new();
     loop {
         match reader.read_until(b'\n', &mut line) {
@@ -381,9 +379,6 @@ fn read_line(
             Ok(_) if line.ends_with(b"\n") => break,
             Ok(_) => {}
             Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
-                if stop.load(Ordering::SeqCst) && (idle_ok && line.is_empty()) {
-                    return Ok(None);
-                }
                 if stop.load(Ordering::SeqCst) {
                     return Ok(None);
                 }
@@ -424,7 +419,7 @@ fn read_request(
     stop: &AtomicBool,
 ) -> Result<Option<Request>, String> {
     let line = loop {
-        match read_line(reader, stop, true)? {
+        match read_line(reader, stop)? {
             None => return Ok(None),
             Some(l) if l.is_empty() => continue, // stray CRLF between requests
             Some(l) => break l,
@@ -435,7 +430,7 @@ fn read_request(
     let target = parts.next().ok_or("no request target")?.to_owned();
     let mut headers = BTreeMap::new();
     loop {
-        let Some(h) = read_line(reader, stop, false)? else { return Ok(None) };
+        let Some(h) = read_line(reader, stop)? else { return Ok(None) };
         if h.is_empty() {
             break;
         }
@@ -450,13 +445,13 @@ fn read_request(
     {
         let mut body = Vec::new();
         loop {
-            let size_line = read_line(reader, stop, false)?.ok_or("chunked body ended early")?;
+            let size_line = read_line(reader, stop)?.ok_or("chunked body ended early")?;
             let size_hex = size_line.split(';').next().unwrap_or("").trim();
             let size =
                 usize::from_str_radix(size_hex, 16).map_err(|_| format!("bad chunk size {size_hex:?}"))?;
             if size == 0 {
                 // Trailers, up to the empty line.
-                while let Some(t) = read_line(reader, stop, false)? {
+                while let Some(t) = read_line(reader, stop)? {
                     if t.is_empty() {
                         break;
                     }
@@ -467,7 +462,7 @@ fn read_request(
                 return Err("body too large".into());
             }
             body.extend(read_exact(reader, stop, size)?);
-            let crlf = read_line(reader, stop, false)?.ok_or("chunk without CRLF")?;
+            let crlf = read_line(reader, stop)?.ok_or("chunk without CRLF")?;
             if !crlf.is_empty() {
                 return Err("chunk data longer than its size".into());
             }
@@ -1223,7 +1218,7 @@ fn dispatch(
             let mut c = CheckRun { run, annotations: Vec::new() };
             apply_check_update(&mut c, body);
             s.check_runs.push(c);
-            Response::json(201, &public_run(s.check_runs.last().map(|c| &c.run)))
+            Response::json(201, s.check_runs.last().map_or(&Value::Null, |c| &c.run))
         }
         "checks/update" => {
             let id = num(p, "check_run_id");
@@ -1231,7 +1226,7 @@ fn dispatch(
                 None => error(404, "Not Found", docs),
                 Some(c) => {
                     apply_check_update(c, body);
-                    Response::json(200, &public_run(Some(&c.run)))
+                    Response::json(200, &c.run)
                 }
             }
         }
@@ -1468,10 +1463,6 @@ fn dispatch(
         }
         other => error(404, &format!("{other} is not served by the test server"), docs),
     }
-}
-
-fn public_run(run: Option<&Value>) -> Value {
-    run.cloned().unwrap_or(Value::Null)
 }
 
 /// Applies a check-run create/update body as GitHub does: output fields replace, annotations
