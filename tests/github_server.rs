@@ -242,8 +242,14 @@ fn invalid_bodies_get_githubs_422_and_are_violations() {
     assert_eq!(conn.request("GET", "/repos/o/r", &[("authorization", "token x")], None).status, 403);
     let bad_accept = [AUTH[0], AUTH[1], ("accept", "text/html")];
     assert_eq!(conn.request("GET", "/repos/o/r", &bad_accept, None).status, 415);
+    let versioned = [AUTH[0], AUTH[1], ("x-github-api-version", "2022-11-28")];
+    assert_eq!(conn.request("GET", "/repos/o/r", &versioned, None).status, 200);
+    let versioned = [AUTH[0], AUTH[1], ("x-github-api-version", "2026-03-10")];
+    assert_eq!(conn.request("GET", "/repos/o/r", &versioned, None).status, 200);
+    let versioned = [AUTH[0], AUTH[1], ("x-github-api-version", "2023-01-01")];
+    assert_eq!(conn.request("GET", "/repos/o/r", &versioned, None).status, 400);
     let v = gh.violations();
-    assert_eq!(v.len(), 9, "{v:#?}");
+    assert_eq!(v.len(), 10, "{v:#?}");
 }
 
 #[test]

@@ -618,6 +618,8 @@ struct Operation {
 struct Spec {
     doc: Value,
     ops: Vec<Operation>,
+    /// 2022-11-28 (the description's baseline) and the versions its breaking-change patches name.
+    api_versions: BTreeSet<String>,
 }
 
 fn spec() -> &'static Spec {
@@ -706,7 +708,17 @@ fn spec() -> &'static Spec {
         }
         // Literal segments win over parameters ("issues/comments/{id}" before "issues/{n}").
         ops.sort_by_key(|o| std::cmp::Reverse(o.template.iter().filter(|s| !s.starts_with('{')).count()));
-        Spec { doc, ops }
+        let mut api_versions = BTreeSet::from(["2022-11-28".to_owned()]);
+        for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+            for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+                for change in op["x-github-breaking-changes"].as_array().into_iter().flatten() {
+                    if let Some(v) = change["version"].as_str() {
+                        api_versions.insert(v.to_owned());
+                    }
+                }
+            }
+        }
+        Spec { doc, ops, api_versions }
     })
 }
 
@@ -915,6 +927,15 @@ fn handle(req: &Request, addr: SocketAddr, state: &Mutex<State>) -> Option<Respo
                 docs,
             ))
         });
+    }
+    // Versions: the description's baseline and those its breaking-change patches name (the
+    // patches themselves are not applied: answers have the 2022-11-28 shapes).
+    if let Some(version) = req.headers.get("x-github-api-version") {
+        if !spec.api_versions.contains(version) {
+            violations.push(format!("{what}: x-github-api-version {version:?} is not a GitHub API version"));
+            early = early
+                .or_else(|| Some(error(400, &format!("API version '{version}' is not supported."), docs)));
+        }
     }
     if let Some(accept) = req.headers.get("accept")
         && !accept_ok(accept)
