@@ -930,12 +930,12 @@ fn handle(req: &Request, addr: SocketAddr, state: &Mutex<State>) -> Option<Respo
     }
     // Versions: the description's baseline and those its breaking-change patches name (the
     // patches themselves are not applied: answers have the 2022-11-28 shapes).
-    if let Some(version) = req.headers.get("x-github-api-version") {
-        if !spec.api_versions.contains(version) {
-            violations.push(format!("{what}: x-github-api-version {version:?} is not a GitHub API version"));
-            early = early
-                .or_else(|| Some(error(400, &format!("API version '{version}' is not supported."), docs)));
-        }
+    if let Some(version) = req.headers.get("x-github-api-version")
+        && !spec.api_versions.contains(version)
+    {
+        violations.push(format!("{what}: x-github-api-version {version:?} is not a GitHub API version"));
+        early =
+            early.or_else(|| Some(error(400, &format!("API version '{version}' is not supported."), docs)));
     }
     if let Some(accept) = req.headers.get("accept")
         && !accept_ok(accept)
