@@ -271,6 +271,11 @@ fn chunked_request_bodies_are_read() {
     // The connection is still usable afterwards.
     assert_eq!(conn.call("GET", "/repos/o/r/issues/9/comments", None).status, 200);
     no_violations(&gh);
+
+    // A chunk longer than its announced size is a malformed request.
+    let r = conn.send_raw(head, b"2\r\n{}}\r\n0\r\n\r\n");
+    assert_eq!(r.status, 400);
+    assert!(gh.violations()[0].starts_with("malformed HTTP request"), "{:?}", gh.violations());
 }
 
 #[test]

@@ -357,6 +357,11 @@ fn serve(stream: TcpStream, addr: SocketAddr, state: Arc<Mutex<State>>, stop: Ar
             Ok(Some(r)) => r,
             Ok(None) => return,
             Err(msg) => {
+                state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .violations
+                    .push(format!("malformed HTTP request: {msg}"));
                 let _ = write_response(&mut writer, &Response::json(400, &json!({"message": msg})), true);
                 return;
             }
