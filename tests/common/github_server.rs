@@ -27,11 +27,21 @@
 //! blobs and trees. Comments and issues the server creates are written by `github-actions[bot]`
 //! (`user.type` "Bot").
 //!
-//! Checks, each failure recorded in `violations()` (which tests assert empty): the method and path
-//! are an operation of the description (else 404), query parameters are declared and match their
-//! schema, JSON bodies match the operation's requestBody schema (else GitHub's 422), headers carry
-//! `authorization: token|Bearer ...`, `user-agent` and a compatible `accept`. The server's own
-//! 2xx bodies are checked against the response schema too ("server bug: ..." violations).
+//! Checks, each failure recorded in `violations()` (which tests assert empty):
+//! - the method and path are an operation of the description (else 404; POST is taken where
+//!   PATCH is, as GitHub does);
+//! - path parameters match their schema (else 404); query parameters are declared, match their
+//!   schema and `per_page` <= 100 (answered normally, as GitHub ignores or clamps them);
+//! - JSON bodies match the operation's requestBody schema (else GitHub's 422 "Invalid request.");
+//! - `authorization: token|Bearer ...` (else 401), `user-agent` (else 403), an `accept` that is a
+//!   GitHub media type (else 415), `x-github-api-version` one the description knows (else 400);
+//! - malformed HTTP (bad chunk framing, oversized bodies: 400);
+//! - the server's own answers match the operation's response schema ("server bug: ...").
+//!
+//! Faults (`fail`): 403 "Resource not accessible by integration", 404, 422 "Validation Failed",
+//! 429 + `retry-after`, the 403 secondary rate limit (+ `retry-after: 1`), the 403 primary rate
+//! limit (`x-ratelimit-remaining: 0`, `x-ratelimit-reset`), 5xx (502/503 with an HTML body, as
+//! GitHub's front end sends), a delay before the normal answer, and a dropped connection.
 #![allow(dead_code)]
 
 use serde_json::{Map, Value, json};
