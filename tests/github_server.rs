@@ -242,6 +242,11 @@ fn invalid_bodies_get_githubs_422_and_are_violations() {
     assert_eq!(conn.request("GET", "/repos/o/r", &[("authorization", "token x")], None).status, 403);
     let bad_accept = [AUTH[0], AUTH[1], ("accept", "text/html")];
     assert_eq!(conn.request("GET", "/repos/o/r", &bad_accept, None).status, 415);
+    // GitHub's 65536-character limit on comment bodies (characters, not bytes).
+    let ok = "é".repeat(65_536);
+    assert_eq!(conn.call("POST", "/repos/o/r/issues/1/comments", Some(json!({"body": ok}))).status, 201);
+    let r = conn.call("POST", "/repos/o/r/issues/1/comments", Some(json!({"body": "x".repeat(65_537)})));
+    assert_eq!((r.status, r.json()["message"].as_str()), (422, Some("Validation Failed")));
     let versioned = [AUTH[0], AUTH[1], ("x-github-api-version", "2022-11-28")];
     assert_eq!(conn.request("GET", "/repos/o/r", &versioned, None).status, 200);
     let versioned = [AUTH[0], AUTH[1], ("x-github-api-version", "2026-03-10")];
@@ -249,7 +254,7 @@ fn invalid_bodies_get_githubs_422_and_are_violations() {
     let versioned = [AUTH[0], AUTH[1], ("x-github-api-version", "2023-01-01")];
     assert_eq!(conn.request("GET", "/repos/o/r", &versioned, None).status, 400);
     let v = gh.violations();
-    assert_eq!(v.len(), 10, "{v:#?}");
+    assert_eq!(v.len(), 11, "{v:#?}");
 }
 
 #[test]

@@ -1023,6 +1023,32 @@ fn handle(req: &Request, addr: SocketAddr, state: &Mutex<State>) -> Option<Respo
         }
         _ => {}
     }
+    // A limit GitHub enforces that the description does not state.
+    let resource = match op.id.as_str() {
+        "issues/create-comment" | "issues/update-comment" => Some("IssueComment"),
+        "issues/create" | "issues/update" => Some("Issue"),
+        _ => None,
+    };
+    if let (Some(resource), Some(text)) = (resource, body.as_ref().and_then(|b| b["body"].as_str()))
+        && text.chars().count() > 65_536
+    {
+        violations.push(format!(
+            "{what}: body has {} characters, GitHub takes at most 65536",
+            text.chars().count()
+        ));
+        early = early.or_else(|| {
+            Some(Response::json(
+                422,
+                &json!({
+                    "message": "Validation Failed",
+                    "errors": [{ "resource": resource, "code": "custom", "field": "body",
+                                 "message": "body is too long (maximum is 65536 characters)" }],
+                    "documentation_url": docs,
+                    "status": "422"
+                }),
+            ))
+        });
+    }
     if early.is_none() && violations.len() > n_before {
         early = Some(error(422, "Invalid request.", docs));
     }
