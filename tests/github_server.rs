@@ -411,10 +411,11 @@ fn issues_list_create_update() {
     let gh = GithubServer::start();
     gh.seed_issue("old", "b", &["lockgate"], "closed", "github-actions[bot]");
     let mut conn = Conn::open(&gh);
+    // `nullable: true` fields (OpenAPI 3.0) take null, also a oneOf without `type` (milestone).
     let r = conn.call(
         "POST",
         "/repos/o/r/issues",
-        Some(json!({"title": "Nightly", "body": "x", "labels": ["lockgate"]})),
+        Some(json!({"title": "Nightly", "body": "x", "labels": ["lockgate"], "milestone": null, "assignee": null})),
     );
     assert_eq!(r.status, 201);
     let n = r.json()["number"].as_u64().unwrap();
