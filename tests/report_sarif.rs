@@ -440,3 +440,26 @@ fn the_binary_writes_valid_sarif() {
     let log = validate("cli scan", &text);
     assert_eq!(log["runs"][0]["automationDetails"]["id"], "lockgate/scan/");
 }
+
+#[test]
+fn results_beyond_githubs_limit_are_cut_least_severe_first() {
+    let mut packages = Vec::new();
+    for i in 0..2_501 {
+        let mut p = package(&format!("p{i}"), "1.0.1", i + 1);
+        p.verdict = Verdict::Warn;
+        for _ in 0..10 {
+            p.findings.push(Finding::builder("recent-release", Severity::Low).message("recent").build());
+        }
+        packages.push(p);
+    }
+    packages[2_500]
+        .findings
+        .push(Finding::builder("unpublished", Severity::Critical).message("gone").build());
+    // Parsed, not validated: 25,000 results through the schema take long in a debug build.
+    let log: Value = serde_json::from_str(&sarif::render(&report(packages))).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 25_000);
+    assert_eq!(results[0]["ruleId"], "unpublished", "the critical finding is kept, first");
+    let notes = log["runs"][0]["invocations"][0]["toolExecutionNotifications"].to_string();
+    assert!(notes.contains("11 less severe results left out"), "{notes}");
+}
