@@ -142,7 +142,8 @@ fn rule(signal: &Signal, report: &Report) -> Rule {
     let uri = format!("{DOCS_BASE}#{}", signal.id);
     Rule {
         id: signal.id,
-        name: pascal_case(signal.id),
+        // SARIF 3.49.7: a name that only repeats the id (`unpublished`) is left out.
+        name: Some(pascal_case(signal.id)).filter(|n| !n.eq_ignore_ascii_case(signal.id)),
         short_description: Text { text: truncate(signal.description, MAX_DESCRIPTION) },
         full_description: Text { text: truncate(&first_paragraph(signal.docs), MAX_DESCRIPTION) },
         help_uri: uri.clone(),
@@ -368,7 +369,8 @@ struct Driver {
 #[serde(rename_all = "camelCase")]
 struct Rule {
     id: &'static str,
-    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
     short_description: Text,
     full_description: Text,
     help_uri: String,
