@@ -185,6 +185,9 @@ impl Setup {
             let options = ClientOptions {
                 concurrency: usize::from(common.concurrency),
                 cache_dir: common.offline_cache.clone(),
+                // In place updates only make sense on a terminal; a CI log would keep every one.
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr())
+                    && std::env::var_os("GITHUB_ACTIONS").is_none_or(|v| v != "true"),
                 ..ClientOptions::default()
             };
             Some((config, options))

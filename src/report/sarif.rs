@@ -45,6 +45,8 @@ const FINGERPRINT_KEY: &str = "lockgate/v1";
 const MAX_DESCRIPTION: usize = 1024;
 /// Messages are alert titles; registry text can be arbitrarily long.
 const MAX_MESSAGE: usize = 4096;
+/// GitHub rejects a run with more results than this.
+const MAX_RESULTS: usize = 25_000;
 
 pub fn render(report: &Report) -> String {
     let log = Log { schema: SCHEMA_URI, version: "2.1.0", runs: vec![run(report)] };
@@ -69,12 +71,27 @@ fn run(report: &Report) -> Run {
             results.push(result(package, &allowed.finding, Some(&allowed.reason), &mut seen));
         }
     }
+    let mut left_out = None;
+    if results.len() > MAX_RESULTS {
+        // Keep the most severe (a stable sort keeps lockfile order within a severity).
+        results.sort_by_key(|r| std::cmp::Reverse(r.severity));
+        left_out = Some(results.len() - MAX_RESULTS);
+        results.truncate(MAX_RESULTS);
+    }
     let category = match report.command {
         Command::Diff => "lockgate/diff/",
         Command::Scan => "lockgate/scan/",
     };
     let mut notifications: Vec<Notification> =
         report.notes.iter().map(|n| Notification { level: "warning", message: Text::plain(n) }).collect();
+    if let Some(n) = left_out {
+        notifications.push(Notification {
+            level: "warning",
+            message: Text::plain(&format!(
+                "{n} less severe results left out: GitHub code scanning accepts at most {MAX_RESULTS} per run"
+            )),
+        });
+    }
     if report.offline {
         notifications.push(Notification {
             level: "warning",
@@ -125,7 +142,8 @@ fn rule(signal: &Signal, report: &Report) -> Rule {
     let uri = format!("{DOCS_BASE}#{}", signal.id);
     Rule {
         id: signal.id,
-        name: pascal_case(signal.id),
+        // SARIF 3.49.7: a name that only repeats the id (`unpublished`) is left out.
+        name: Some(pascal_case(signal.id)).filter(|n| !n.eq_ignore_ascii_case(signal.id)),
         short_description: Text { text: truncate(signal.description, MAX_DESCRIPTION) },
         full_description: Text { text: truncate(&first_paragraph(signal.docs), MAX_DESCRIPTION) },
         help_uri: uri.clone(),
@@ -155,11 +173,12 @@ fn result(
     *occurrence += 1;
     let fingerprints = BTreeMap::from([
         (FINGERPRINT_KEY, hash.clone()),
-        ("primaryLocationLineHash", format!("{}:{occurrence}", &hash[..16])),
+        ("primaryLocationLineHash", format!("{}:{occurrence}", hash.get(..16).unwrap_or(&hash))),
     ]);
     SarifResult {
+        severity: finding.severity,
         rule_id: finding.signal,
-        rule_index: signals::ALL.iter().position(|s| s.id == finding.signal).unwrap_or_default(),
+        rule_index: signals::ALL.iter().position(|s| s.id == finding.signal),
         level: level(finding.severity),
         message: Text::plain(&finding.message),
         locations: vec![Location {
@@ -350,7 +369,8 @@ struct Driver {
 #[serde(rename_all = "camelCase")]
 struct Rule {
     id: &'static str,
-    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<String>,
     short_description: Text,
     full_description: Text,
     help_uri: String,
@@ -423,8 +443,12 @@ struct RunProperties {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SarifResult {
+    /// For ordering only.
+    #[serde(skip)]
+    severity: Severity,
     rule_id: &'static str,
-    rule_index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rule_index: Option<usize>,
     level: &'static str,
     message: Text,
     locations: Vec<Location>,
