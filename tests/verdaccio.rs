@@ -83,7 +83,9 @@ impl Registry {
             url.strip_prefix("http:").or_else(|| url.strip_prefix("https:")).unwrap_or(&url).to_owned();
         let _ = rustls::crypto::ring::default_provider().install_default();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-        let http = reqwest::Client::builder().build().expect("http client");
+        // No connection reuse: Node closes idle keep-alive sockets after 5 s, and a request
+        // sent on one just as it closes fails with a connection error (seen as a rare flake).
+        let http = reqwest::Client::builder().pool_max_idle_per_host(0).build().expect("http client");
         let registry = Registry { url, nerf, scratch: tempfile::tempdir().expect("temp dir"), rt, http };
         let (status, body) = registry.request(reqwest::Method::GET, "-/ping", None, None);
         assert_eq!(status, 200, "Verdaccio at {} does not answer /-/ping: {body}", registry.url);
