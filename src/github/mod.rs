@@ -99,7 +99,11 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    let api = Api::new(&env.api_url, &env.owner, &env.repo, inputs.token.as_ref());
+    // octocrab's client spawns its worker on the runtime it is built in.
+    let api = {
+        let _entered = rt.enter();
+        Api::new(&env.api_url, &env.owner, &env.repo, inputs.token.as_ref())
+    };
     let repo = Repo::open_any(&env.workspace);
 
     // The policy file and .npmrc are read from the base (diff) or the scanned revision, so a
