@@ -481,9 +481,10 @@ fn workflow_dispatch_without_base_and_head_scans() {
     let run = s.run();
     // The base lockfile alone (axios 1.14.0) is fine.
     assert_eq!(run.code, 0, "{run:?}");
-    assert_eq!(run.report()["command"], "scan");
-    assert_eq!(run.outputs["verdict"], "pass");
-    assert_eq!(gh.check_runs()[0]["conclusion"], "success");
+    let report = run.report();
+    assert_eq!((report["command"].as_str(), report["head"].as_str()), (Some("scan"), Some(a.base.as_str())));
+    assert_ne!(run.outputs["verdict"], "fail");
+    assert_ne!(gh.check_runs()[0]["conclusion"], "failure");
     assert_clean(&gh);
 }
 
@@ -793,6 +794,9 @@ fn more_than_50_annotations_go_in_batches_of_50() {
     assert_clean(&gh);
 }
 
+/// For lockfile fields, which the parsers refuse when they hold control characters.
+const HOSTILE_INLINE: &str = "::error::pwned%0A::add-mask::x<img src=x onerror=1>@org/team#123##[error]x";
+/// For registry text (deprecation messages), which may hold anything.
 const HOSTILE: &str = "\n::error::pwned\n::add-mask::secret %0A::warning::pwned2 <img src=x onerror=1> @org/team #123 ##[error]x\r\n::stop-commands::tok";
 
 /// Strip inline code spans: what remains is what GitHub renders as Markdown/HTML.
@@ -832,10 +836,14 @@ fn hostile_repo(registry: &RegistryServer) -> (GitRepo, String, String) {
         // A version string from the lockfile, a resolved URL, and a registry message, all hostile.
         (
             "lockgate-hostile-a".to_owned(),
-            format!("1.0.0{HOSTILE}"),
+            format!("1.0.0-{HOSTILE_INLINE}"),
             "https://registry.npmjs.org/lockgate-hostile-a/-/x.tgz".to_owned(),
         ),
-        ("lockgate-hostile-b".to_owned(), "1.0.0".to_owned(), format!("http://evil.example/b.tgz?{HOSTILE}")),
+        (
+            "lockgate-hostile-b".to_owned(),
+            "1.0.0".to_owned(),
+            format!("http://evil.example/b.tgz?{HOSTILE_INLINE}"),
+        ),
         (
             "lockgate-hostile-c".to_owned(),
             "1.0.0".to_owned(),
@@ -865,10 +873,11 @@ fn hostile_text_never_becomes_a_workflow_command_in_the_log() {
         run.annotations("warning")
             .iter()
             .chain(run.annotations("error").iter())
-            .any(|l| l.contains("%0A::error::pwned")),
+            .any(|l| l.contains("::error::pwned%0A::add-mask::secret")),
         "{run:?}"
     );
     assert_no_injection(&run);
+    assert!(run.stdout.contains("onerror"), "{run:?}");
     // Even with debug logging, which echoes registry and lockfile text to stderr.
     let mut s =
         Setup::new(repo.path(), &gh, "pull_request", pr_payload("pull_request.opened.fork", &base, &head));
@@ -907,4 +916,22 @@ fn hostile_text_is_inert_in_the_comment_and_the_check_run() {
     let summary_rendered = outside_code_spans(&run.summary);
     assert!(!summary_rendered.contains("<img") && !summary_rendered.contains("@org"), "{}", run.summary);
     assert_clean(&gh);
+}
+
+#[test]
+fn a_refused_lockfile_is_reported_on_one_escaped_line() {
+    let packages = vec![(
+        "lockgate-hostile-a".to_owned(),
+        format!("1.0.0{HOSTILE}"),
+        "https://registry.npmjs.org/lockgate-hostile-a/-/x.tgz".to_owned(),
+    )];
+    let (repo, base, head) = adding(&packages);
+    let gh = GithubServer::start();
+    let run =
+        Setup::new(repo.path(), &gh, "pull_request", pr_payload("pull_request.opened", &base, &head)).run();
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stdout.contains("control character") && run.stdout.contains("pwned"), "{run:?}");
+    assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
+    assert_no_injection(&run);
+    assert!(run.summary.contains("no verdict"), "{}", run.summary);
 }
