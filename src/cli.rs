@@ -111,4 +111,6 @@ pub struct CommonArgs {
 pub enum OutputFormat {
     Text,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
