@@ -80,6 +80,8 @@ struct ActionRun {
     stderr: String,
     outputs: BTreeMap<String, String>,
     summary: String,
+    /// The file the `sarif` output names, read before RUNNER_TEMP goes away.
+    sarif: String,
 }
 
 impl ActionRun {
@@ -226,7 +228,12 @@ impl<'a> Setup<'a> {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
             outputs: parse_outputs(&std::fs::read_to_string(&output).unwrap_or_default()),
             summary: std::fs::read_to_string(&summary).unwrap_or_default(),
+            sarif: String::new(),
         };
+        let mut run = run;
+        if let Some(p) = run.outputs.get("sarif").filter(|p| !p.is_empty()) {
+            run.sarif = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("sarif {p}: {e}"));
+        }
         assert!(
             !run.stdout.contains("ghs_testtoken") && !run.stderr.contains("ghs_testtoken"),
             "token leaked: {run:?}"
@@ -315,7 +322,8 @@ fn pull_request_posts_comment_check_run_summary_and_outputs() {
     assert_eq!(run.outputs["verdict"], "fail");
     assert!(run.outputs["findings"].parse::<usize>().unwrap() > 0);
     assert_eq!(report["verdict"], "fail");
-    assert_eq!(run.outputs["sarif"], "");
+    let sarif: Value = serde_json::from_str(&run.sarif).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
     assert!(run.summary.contains("lockgate") && run.summary.contains("axios"), "{}", run.summary);
     // The check run carries the annotations: none are duplicated in the log.
     assert!(run.annotations("error").is_empty(), "{run:?}");

@@ -166,7 +166,7 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
     );
 
     let mut notes: Vec<String> = Vec::new();
-    let report_path = write_report(env, &report, &mut notes);
+    let (report_path, sarif_path) = write_reports(env, &report, &mut notes);
 
     let run_url = env
         .run_id
@@ -255,8 +255,7 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
             ("verdict", verdict.as_str().to_owned()),
             ("findings", findings.to_string()),
             ("report", report_path.map(|p| p.display().to_string()).unwrap_or_default()),
-            // No SARIF renderer in this build yet.
-            ("sarif", String::new()),
+            ("sarif", sarif_path.map(|p| p.display().to_string()).unwrap_or_default()),
         ]);
         if let Err(e) = commands::append(path, &out) {
             tracing::warn!("cannot write the step outputs {}: {e}", path.display());
@@ -456,18 +455,21 @@ fn workflow_annotations(report: &Report) -> Vec<String> {
         .collect()
 }
 
-/// The JSON report, for the `report` output and an artifact: under RUNNER_TEMP (outside the
-/// workspace, which belongs to the repository's files).
-fn write_report(env: &Env, report: &Report, notes: &mut Vec<String>) -> Option<PathBuf> {
+/// The JSON and SARIF reports, for the `report` and `sarif` outputs (an artifact, code
+/// scanning): under RUNNER_TEMP, outside the workspace, which holds the repository's files.
+fn write_reports(env: &Env, report: &Report, notes: &mut Vec<String>) -> (Option<PathBuf>, Option<PathBuf>) {
     let dir = env.runner_temp.clone().unwrap_or_else(std::env::temp_dir).join("lockgate");
-    let path = dir.join("report.json");
-    let result = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, crate::report::json::render(report)));
-    match result {
-        Ok(()) => Some(path),
-        Err(e) => {
-            notes.push(format!("The JSON report could not be written to {}: {e}", path.display()));
-            None
+    let mut write = |name: &str, text: String| {
+        let path = dir.join(name);
+        match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text)) {
+            Ok(()) => Some(path),
+            Err(e) => {
+                notes.push(format!("The report could not be written to {}: {e}", path.display()));
+                None
+            }
         }
-    }
+    };
+    let json = write("report.json", crate::report::json::render(report));
+    let sarif = write("report.sarif", crate::report::sarif::render(report));
+    (json, sarif)
 }
