@@ -943,3 +943,128 @@ fn a_refused_lockfile_is_reported_on_one_escaped_line() {
     assert_no_injection(&run);
     assert!(run.summary.contains("no verdict"), "{}", run.summary);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Inputs and limits
+
+#[test]
+fn a_huge_report_keeps_the_comment_under_githubs_limit() {
+    let registry = RegistryServer::start();
+    let long = "this version is deprecated, please upgrade; ".repeat(8);
+    let packages: Vec<_> = (0..400)
+        .map(|i| {
+            let name = format!("lockgate-fixture-{i:03}");
+            let resolved = format!("https://registry.npmjs.org/{name}/-/{name}-1.0.0.tgz");
+            registry.packument(&format!("/{name}"), &deprecated_packument(&name, "1.0.0", &long));
+            (name, "1.0.0".to_owned(), resolved)
+        })
+        .collect();
+    let (repo, base, head) = adding(&packages);
+    let gh = GithubServer::start();
+    let payload = pr_payload("pull_request.opened", &base, &head);
+    let pr = pr_number(&payload);
+    let mut s = Setup::new(repo.path(), &gh, "pull_request", payload);
+    s.registry = Some(&registry);
+    s.now = Some("2026-06-01T00:00:00Z");
+    let run = s.run();
+    assert_eq!(run.code, 0, "{run:?}");
+    let body = &gh.comments(pr)[0].body;
+    assert!(body.chars().count() <= 65_536, "{}", body.len());
+    assert!(body.contains("more not shown") && body.contains("job summary"), "{}", &body[body.len() - 300..]);
+    // The summary has every package.
+    assert!(run.summary.contains("lockgate-fixture-399"));
+    let cr = &gh.check_runs()[0];
+    assert!(cr["output"]["summary"].as_str().unwrap().chars().count() <= 65_535);
+    assert_eq!(cr["output"]["annotations"].as_array().unwrap().len(), 400);
+    assert_clean(&gh);
+}
+
+#[test]
+fn lockfiles_input_takes_globs() {
+    let a = axios();
+    // A second project whose lockfile makes the same change, outside the glob.
+    let case = case_dir("axios-1.14.1");
+    a.repo.git(&["checkout", "-q", &a.base]);
+    a.repo.copy(&case.join("base/package-lock.json"), "apps/web/package-lock.json");
+    a.repo.copy(&case.join("base/package-lock.json"), "tools/package-lock.json");
+    let base = a.repo.commit("base with apps");
+    a.repo.copy(&case.join("head/package-lock.json"), "apps/web/package-lock.json");
+    a.repo.copy(&case.join("head/package-lock.json"), "tools/package-lock.json");
+    let head = a.repo.commit("head with apps");
+    let gh = GithubServer::start();
+    let run = axios_setup(&a, &gh, "pull_request", pr_payload("pull_request.opened", &base, &head))
+        .input("lockfiles", "apps/*/package-lock.json")
+        .run();
+    assert_eq!(run.code, 1, "{run:?}");
+    let report = run.report();
+    let paths: Vec<&str> =
+        report["lockfiles"].as_array().unwrap().iter().map(|l| l["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["apps/web/package-lock.json"]);
+}
+
+#[test]
+fn min_release_age_and_fail_on_inputs_override_the_policy() {
+    let registry = RegistryServer::start();
+    let name = "lockgate-fixture-young";
+    registry.packument(&format!("/{name}"), &packument_json(name, &["1.0.0"]));
+    let packages = vec![(
+        name.to_owned(),
+        "1.0.0".to_owned(),
+        format!("https://registry.npmjs.org/{name}/-/{name}-1.0.0.tgz"),
+    )];
+    let (repo, base, head) = adding(&packages);
+    let gh = GithubServer::start();
+    let setup = |inputs: &[(&'static str, &str)]| {
+        let mut s =
+            Setup::new(repo.path(), &gh, "pull_request", pr_payload("pull_request.opened", &base, &head));
+        s.registry = Some(&registry);
+        s.now = Some("2026-06-01T00:00:00Z");
+        for (k, v) in inputs {
+            s = s.input(k, v);
+        }
+        s.run()
+    };
+    // Published 2023-01-01: old by default.
+    let plain = setup(&[("fail-on", "high")]);
+    assert_eq!(plain.code, 0, "{plain:?}");
+    let strict = setup(&[("fail-on", "high"), ("min-release-age", "1500d")]);
+    assert_eq!(strict.code, 1, "{strict:?}");
+    let report = strict.report();
+    let signals: Vec<&str> = report["packages"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["signal"].as_str().unwrap())
+        .collect();
+    assert!(signals.contains(&"recent-release"), "{report:#}");
+}
+
+#[test]
+fn config_input_is_read_from_the_base_revision() {
+    let a = axios();
+    let allow = "allow:\n  - package: axios\n    signals: all\n    reason: reviewed\n  - package: plain-crypto-js\n    signals: all\n    reason: reviewed\n";
+    // Only the pull request's head carries the permissive policy: it must not apply.
+    a.repo.write(".github/custom-lockgate.yml", allow.as_bytes());
+    let head_with_policy = a.repo.commit("loosen the gate");
+    let gh = GithubServer::start();
+    let run =
+        axios_setup(&a, &gh, "pull_request", pr_payload("pull_request.opened", &a.base, &head_with_policy))
+            .input("config", ".github/custom-lockgate.yml")
+            .run();
+    assert_eq!(run.code, 2, "the policy file is missing at the base: {run:?}");
+    assert!(run.stdout.contains(".github/custom-lockgate.yml"), "{run:?}");
+
+    // Once the base has it, it applies.
+    let repo = GitRepo::new();
+    let case = case_dir("axios-1.14.1");
+    repo.copy(&case.join("base/package-lock.json"), "package-lock.json");
+    repo.write(".github/custom-lockgate.yml", allow.as_bytes());
+    let base = repo.commit("base");
+    repo.copy(&case.join("head/package-lock.json"), "package-lock.json");
+    let head = repo.commit("head");
+    let mut s = Setup::new(repo.path(), &gh, "pull_request", pr_payload("pull_request.opened", &base, &head));
+    s.registry = Some(&a.registry);
+    s.now = Some(&a.now);
+    let run = s.input("config", ".github/custom-lockgate.yml").run();
+    assert_eq!(run.code, 0, "{run:?}");
+}
