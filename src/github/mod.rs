@@ -241,7 +241,7 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
         };
         let mut text = stand_in::render(&report, &opts);
         for note in &notes {
-            text.push_str(&format!("\n> [!WARNING]\n> {}\n", note.replace('\n', " ")));
+            text.push_str(&format!("\n> [!WARNING]\n> {}\n", stand_in::text(note)));
         }
         if inputs.warn_only && verdict == Verdict::Fail {
             text.push_str("\n`warn-only` is set: the verdict is fail, the job does not fail.\n");
