@@ -1068,3 +1068,19 @@ fn config_input_is_read_from_the_base_revision() {
     let run = s.input("config", ".github/custom-lockgate.yml").run();
     assert_eq!(run.code, 0, "{run:?}");
 }
+
+#[test]
+fn a_rejected_comment_does_not_stop_the_check_run() {
+    let a = axios();
+    let gh = GithubServer::start();
+    gh.fail("POST", &format!("{REPO_PATH}/issues/"), Fault::Unprocessable, 1);
+    let payload = pr_payload("pull_request.opened", &a.base, &a.head);
+    let pr = pr_number(&payload);
+    let run = axios_setup(&a, &gh, "pull_request", payload).run();
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(gh.comments(pr).is_empty());
+    assert_eq!(gh.check_runs().len(), 1);
+    assert!(run.summary.contains("could not be posted"), "{}", run.summary);
+    // The check run holds the annotations; the log does not repeat them.
+    assert!(run.annotations("error").is_empty(), "{run:?}");
+}

@@ -93,6 +93,10 @@ impl Plan {
         }
     }
 
+    pub fn is_fork(&self) -> bool {
+        matches!(self, Plan::Diff { fork: true, .. })
+    }
+
     pub fn pr(&self) -> Option<u64> {
         match self {
             Plan::Diff { pr, .. } => *pr,

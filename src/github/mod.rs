@@ -200,7 +200,13 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
                 if let Err(e) =
                     rt.block_on(upsert_comment(api, pr, inputs.comment, findings > 0, &body, &resolved))
                 {
-                    stop = Some(describe_failure("the pull request comment", &e));
+                    let note = describe_failure("the pull request comment", &e, plan.is_fork());
+                    // A rejected body (422) says nothing about the check run: try it anyway.
+                    if e.stops_writes() {
+                        stop = Some(note);
+                    } else {
+                        notes.push(note);
+                    }
                 }
             }
             if stop.is_none()
@@ -217,7 +223,7 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
                 let annotations = check_annotations(&report);
                 match rt.block_on(api.create_check_run(sha, conclusion, &title, &summary, &annotations)) {
                     Ok(_) => check_run_done = true,
-                    Err(e) => stop = Some(describe_failure("the check run", &e)),
+                    Err(e) => stop = Some(describe_failure("the check run", &e, plan.is_fork())),
                 }
             }
             notes.extend(stop);
@@ -272,10 +278,15 @@ fn full_report_place(run_url: &Option<String>) -> String {
     }
 }
 
-fn describe_failure(what: &str, e: &ApiError) -> String {
+fn describe_failure(what: &str, e: &ApiError, fork: bool) -> String {
     if e.is_denied() {
+        let why = if fork {
+            "A pull request from a fork gets a read-only token"
+        } else {
+            "Grant the workflow `pull-requests: write` and `checks: write`"
+        };
         format!(
-            "The token cannot write {what} ({e}). This is expected for pull requests from forks; otherwise grant `pull-requests: write` and `checks: write`. Findings are reported as annotations in the log and in this summary instead."
+            "The token cannot write {what} ({e}). {why}; the findings are reported as annotations in the log and in this summary instead."
         )
     } else {
         format!(
