@@ -146,6 +146,8 @@ struct Setup<'a> {
     now: Option<&'a str>,
     token: bool,
     log: Option<&'a str>,
+    /// Appended to the server's URL in GITHUB_API_URL (GitHub Enterprise Server's `/api/v3`).
+    api_path: &'a str,
 }
 
 impl<'a> Setup<'a> {
@@ -161,6 +163,7 @@ impl<'a> Setup<'a> {
             now: None,
             token: true,
             log: None,
+            api_path: "",
         }
     }
 
@@ -190,7 +193,7 @@ impl<'a> Setup<'a> {
             .env("GITHUB_EVENT_NAME", self.event)
             .env("GITHUB_EVENT_PATH", &event_path)
             .env("GITHUB_REPOSITORY", OWNER_REPO)
-            .env("GITHUB_API_URL", self.gh.url())
+            .env("GITHUB_API_URL", format!("{}{}", self.gh.url(), self.api_path))
             .env("GITHUB_SERVER_URL", "https://github.com")
             .env("GITHUB_WORKSPACE", self.workspace)
             .env("GITHUB_OUTPUT", &output)
@@ -1083,4 +1086,19 @@ fn a_rejected_comment_does_not_stop_the_check_run() {
     assert!(run.summary.contains("could not be posted"), "{}", run.summary);
     // The check run holds the annotations; the log does not repeat them.
     assert!(run.annotations("error").is_empty(), "{run:?}");
+}
+
+#[test]
+fn enterprise_server_api_url_keeps_its_path() {
+    let a = axios();
+    let gh = GithubServer::start();
+    let mut s = axios_setup(&a, &gh, "pull_request", pr_payload("pull_request.opened", &a.base, &a.head));
+    s.api_path = "/api/v3/";
+    let run = s.run();
+    assert_eq!(run.code, 1, "{run:?}");
+    let requests = gh.requests();
+    assert!(!requests.is_empty());
+    for r in &requests {
+        assert!(r.path.starts_with("/api/v3/repos/octocat/Hello-World/"), "{}", r.path);
+    }
 }

@@ -55,8 +55,6 @@ pub struct MergeGroup {
 #[derive(Debug, Deserialize)]
 pub struct Repository {
     pub full_name: String,
-    #[serde(default)]
-    pub default_branch: Option<String>,
 }
 
 pub fn read(path: &Path) -> Result<Payload, EventError> {
