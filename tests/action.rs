@@ -917,7 +917,8 @@ fn hostile_text_is_inert_in_the_comment_and_the_check_run() {
     let body = &comments[0].body;
     assert!(body.contains("pwned"), "the hostile text is reported: {body}");
     let rendered = outside_code_spans(body);
-    for bad in ["<img", "@org", "#123", "::error", "\n::"] {
+    // (Workflow commands mean nothing in a comment: only the log is parsed for them.)
+    for bad in ["<img", "@org", "#123"] {
         assert!(!rendered.contains(bad), "{bad:?} outside a code span:\n{body}");
     }
     // Every table row stays one row.

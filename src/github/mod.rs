@@ -271,10 +271,11 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
     Ok(Outcome { verdict, exit_code })
 }
 
+/// Plain text: the renderer escapes it.
 fn full_report_place(run_url: &Option<String>) -> String {
     match run_url {
-        Some(url) => format!("the [job summary]({url})"),
-        None => "the job summary".into(),
+        Some(url) => format!("the job summary of this workflow run ({url})"),
+        None => "the job summary of this workflow run".into(),
     }
 }
 
