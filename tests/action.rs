@@ -974,7 +974,12 @@ fn a_huge_report_keeps_the_comment_under_githubs_limit() {
     assert_eq!(run.code, 0, "{run:?}");
     let body = &gh.comments(pr)[0].body;
     assert!(body.chars().count() <= 65_536, "{}", body.len());
-    assert!(body.contains("more not shown") && body.contains("job summary"), "{}", &body[body.len() - 300..]);
+    // Cut short, and saying where the rest is.
+    assert!(
+        !body.contains("lockgate-fixture-399") && body.contains("job summary"),
+        "{}",
+        &body[body.len() - 300..]
+    );
     // The summary has every package.
     assert!(run.summary.contains("lockgate-fixture-399"));
     let cr = &gh.check_runs()[0];
