@@ -1108,3 +1108,26 @@ fn enterprise_server_api_url_keeps_its_path() {
         assert!(r.path.starts_with("/api/v3/repos/octocat/Hello-World/"), "{}", r.path);
     }
 }
+
+#[test]
+fn files_github_cannot_serve_are_exit_3() {
+    let a = axios();
+    // Only the merge commit is checked out: the lockfiles must come from the API, which fails.
+    let ws = GitRepo::new();
+    ws.copy(&case_dir("axios-1.14.1").join("head/package-lock.json"), "package-lock.json");
+    let merge = ws.commit("Merge head into base");
+    let gh = GithubServer::start();
+    gh.fail("GET", &format!("{REPO_PATH}/git/trees/"), Fault::Status(503), 100);
+    let mut s =
+        Setup::new(ws.path(), &gh, "pull_request", pr_payload("pull_request.opened", &a.base, &a.head));
+    s.registry = Some(&a.registry);
+    s.now = Some(&a.now);
+    s.sha = Some(&merge);
+    let run = s.run();
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stdout.starts_with("::error title=lockgate::") && run.stdout.contains("fetch-depth"),
+        "{run:?}"
+    );
+    assert!(run.summary.contains("no verdict"), "{}", run.summary);
+}
