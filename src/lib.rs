@@ -8,6 +8,7 @@ pub mod cli;
 pub mod context;
 pub mod diff;
 pub mod escape;
+pub mod github;
 pub mod lockfile;
 pub mod policy;
 pub mod registry;
