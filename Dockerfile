@@ -40,6 +40,8 @@ ARG TARGETPLATFORM
 # The target's musl sysroot (crt files, libc.a) for ring's C code and the final link.
 # hadolint ignore=DL3018
 RUN xx-apk add --no-cache musl-dev gcc
+# No symbols in the image (scripts/container-e2e.sh strips its binary the same way).
+ENV CARGO_PROFILE_RELEASE_STRIP=symbols
 RUN xx-cargo build --release --locked \
     && cp "target/$(xx-cargo --print-target-triple)/release/lockgate" /lockgate \
     && xx-verify --static /lockgate

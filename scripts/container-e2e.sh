@@ -9,7 +9,8 @@
 #      on 127.0.0.1, then `podman run`s the image with the workspace, event and file-command
 #      files mounted where the runner mounts them.
 #
-# Installs what is missing (rustup target, musl-tools, podman + runc; apt needs root). Podman
+# Installs what is missing (rustup target, musl-tools, podman + runc; apt through sudo when
+# not root, as on GitHub's runners). Podman
 # runs with a private containers.conf (ulimits, runc) and a private image store under the
 # target dir, so it touches no system-wide container state.
 # Usage: scripts/container-e2e.sh [extra cargo test args]
@@ -27,11 +28,14 @@ command -v podman >/dev/null || missing+=(podman)
 command -v runc >/dev/null || missing+=(runc)
 command -v musl-gcc >/dev/null || missing+=(musl-tools)
 command -v file >/dev/null || missing+=(file)
+command -v strip >/dev/null || missing+=(binutils)
 if ((${#missing[@]})); then
     echo "installing ${missing[*]}" >&2
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" fuse-overlayfs uidmap >/dev/null
+    sudo=()
+    [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" uidmap >/dev/null
 fi
 if ! rustup target list --installed | grep -qx "$target_triple"; then
     rustup target add "$target_triple"
@@ -52,7 +56,10 @@ fi
 step "image (Dockerfile target prebuilt)"
 work="$target_dir/container-e2e"
 mkdir -p "$work/context" "$work/storage" "$work/run"
+# Symbols are of no use in the image; the Dockerfile's build stage strips the same way (cargo's
+# strip setting there, binutils here, to keep this build's cache shared with plain release builds).
 cp "$binary" "$work/context/lockgate"
+strip "$work/context/lockgate"
 cp /etc/ssl/certs/ca-certificates.crt "$work/context/ca-certificates.crt"
 cat >"$work/containers.conf" <<CONF
 [containers]
@@ -71,7 +78,7 @@ export CONTAINERS_STORAGE_CONF="$work/storage.conf"
 started=$SECONDS
 podman build --quiet --target prebuilt --file Dockerfile --tag "$image" "$work/context" >/dev/null
 echo "built in $((SECONDS - started)) s" >&2
-binary_bytes="$(stat -c %s "$binary")"
+binary_bytes="$(stat -c %s "$work/context/lockgate")"
 image_bytes="$(podman image inspect --format '{{.Size}}' "$image")"
 echo "binary: $binary_bytes bytes; image: $image_bytes bytes" >&2
 podman images "$image" >&2
