@@ -21,6 +21,21 @@ pub enum Command {
     Diff(DiffArgs),
     /// Judge every package locked at one revision (default: the working tree).
     Scan(ScanArgs),
+    /// Inside GitHub Actions: read the event and the action's inputs (INPUT_*), diff or scan,
+    /// and report through a pull request comment, a check run, the job summary and outputs.
+    Action(ActionArgs),
+}
+
+/// Everything else comes from the environment, as the runner sets it; these are for
+/// reproducing a run locally.
+#[derive(Debug, Args)]
+pub struct ActionArgs {
+    /// Use this RFC 3339 instant as "now" for every age computation (reproducible reports).
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Registry requests in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +94,14 @@ pub struct CommonArgs {
     /// Use this RFC 3339 instant as "now" for every age computation (reproducible reports).
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
+    /// Releases younger than this are "fresh" (recent-release at high severity): hours, or a
+    /// number with `h` or `d` (`72h`, `3d`); overrides `recent-release.fresh-hours`.
+    #[arg(long, value_name = "AGE")]
+    pub min_release_age: Option<String>,
+    /// The policy file's path inside the repository, read from the trusted revision (the
+    /// action's `config` input); not a command-line flag.
+    #[arg(skip)]
+    pub config_in_repo: Option<String>,
     /// Registry requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,

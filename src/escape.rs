@@ -24,9 +24,77 @@ fn needs_terminal_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
+/// For the data part of a GitHub workflow command (`::error file=x::DATA`): the runner decodes
+/// `%25`, `%0D` and `%0A`, so escaping these keeps the whole message on one line, where it
+/// cannot start a command of its own.
+pub fn workflow_data(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// For a property value of a workflow command (`file=`, `title=`): as [`workflow_data`], plus
+/// `:` and `,`, which would end the value.
+pub fn workflow_property(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '%' => out.push_str("%25"),
+            '\r' => out.push_str("%0D"),
+            '\n' => out.push_str("%0A"),
+            ':' => out.push_str("%3A"),
+            ',' => out.push_str("%2C"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// For one line of free text in a GitHub Actions log (stdout or stderr, which the runner both
+/// reads for commands): the runner trims leading whitespace and treats a line that then starts
+/// with `::` as a command, and the legacy syntax `##[command]` anywhere. Line breaks become
+/// visible `\n` so untrusted text can never begin a line; a line that would still start with
+/// `::` gets a `| ` prefix, and `##[` becomes `#\#[`.
+pub fn log_line(s: &str) -> String {
+    let one_line = s.replace('\r', "\\r").replace('\n', "\\n");
+    let mut out = one_line.replace("##[", "#\\#[");
+    if out.trim_start().starts_with("::") {
+        out.insert_str(0, "| ");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workflow_escapes() {
+        assert_eq!(workflow_data("a%b\r\n::error::x"), "a%25b%0D%0A::error::x");
+        assert_eq!(workflow_data("%0A"), "%250A");
+        assert_eq!(workflow_property("a:b,c%d\ne"), "a%3Ab%2Cc%25d%0Ae");
+        assert_eq!(workflow_property("package-lock.json"), "package-lock.json");
+    }
+
+    #[test]
+    fn log_lines_never_start_a_command() {
+        for hostile in
+            ["::add-mask::x", "  ::error::x", "a\n::error::pwned", "x\r\n ::stop-commands::t", "##[error]x"]
+        {
+            let line = log_line(hostile);
+            assert!(!line.contains('\n') && !line.contains('\r'), "{line}");
+            assert!(!line.trim_start().starts_with("::"), "{line}");
+            assert!(!line.contains("##["), "{line}");
+        }
+        assert_eq!(log_line("plain text"), "plain text");
+    }
 
     #[test]
     fn terminal_escapes() {

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod diff;
 pub mod escape;
+pub mod github;
 pub mod lockfile;
 pub mod policy;
 pub mod registry;

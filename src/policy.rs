@@ -540,6 +540,14 @@ impl Policy {
         self.config.fail_on = fail_on;
     }
 
+    /// `--min-release-age` / the action's `min-release-age`: replaces
+    /// `recent-release.fresh-hours`. The low-severity window grows with it when needed, so a
+    /// release is never "fresh" without also being "recent".
+    pub fn set_min_release_age_hours(&mut self, hours: i64) {
+        self.settings.fresh_hours = hours;
+        self.settings.recent_days = self.settings.recent_days.max(hours.saturating_add(23) / 24);
+    }
+
     /// Notes for the report: allow entries that expired.
     pub fn notes(&self) -> &[String] {
         &self.notes
@@ -601,6 +609,25 @@ impl Policy {
         };
         PackageVerdict { score: score(&findings, &rules), verdict, findings, allowed, unavailable, rules }
     }
+}
+
+/// Parse a minimum release age: whole hours (`24`), or a number with `h` or `d` (`72h`, `3d`).
+pub fn parse_age_hours(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let (digits, factor) = match t.strip_suffix('d') {
+        Some(d) => (d, 24),
+        None => (t.strip_suffix('h').unwrap_or(t), 1),
+    };
+    digits
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (0..=24 * 3650).contains(n))
+        .map(|n| n * factor)
+        .filter(|h| *h <= 24 * 3650)
+        .ok_or_else(|| {
+            format!("minimum release age {text:?} is not a number of hours or days (e.g. 24, 72h, 3d; at most 3650d)")
+        })
 }
 
 /// The UTC calendar day of an instant: what allow-entry expiry dates are compared with.
@@ -735,6 +762,19 @@ mod tests {
     fn verdict_of(findings: Vec<Finding>) -> (Verdict, Vec<&'static str>) {
         let v = judge(&default_policy(), findings);
         (v.verdict, v.rules.iter().map(|r| r.rule).collect())
+    }
+
+    #[test]
+    fn release_age_parsing() {
+        assert_eq!(parse_age_hours("24"), Ok(24));
+        assert_eq!(parse_age_hours("72h"), Ok(72));
+        assert_eq!(parse_age_hours(" 3d "), Ok(72));
+        assert!(parse_age_hours("3w").is_err());
+        assert!(parse_age_hours("-1").is_err());
+        assert!(parse_age_hours("").is_err());
+        let mut p = Policy::new(Config::default(), utc_date(jiff::Timestamp::UNIX_EPOCH));
+        p.set_min_release_age_hours(240);
+        assert_eq!((p.settings().fresh_hours, p.settings().recent_days), (240, 10));
     }
 
     #[test]

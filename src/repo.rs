@@ -43,20 +43,49 @@ pub struct Repo {
 pub enum Snapshot {
     WorkingTree,
     Rev(String),
+    /// Files of a revision the local repository lacks, fetched by other means (the GitHub
+    /// contents API when a shallow checkout has only the merge commit).
+    Files(std::sync::Arc<FileSet>),
+}
+
+/// The files of one revision, held in memory: every lockfile of it, plus the policy and
+/// `.npmrc` when it has them.
+#[derive(Clone, PartialEq, Eq)]
+pub struct FileSet {
+    /// The revision (a commit SHA) the files are from.
+    pub rev: String,
+    /// Repository-relative path -> contents.
+    pub files: std::collections::BTreeMap<String, Vec<u8>>,
+}
+
+impl std::fmt::Debug for FileSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FileSet").field("rev", &self.rev).field("paths", &self.files.keys()).finish()
+    }
 }
 
 impl Snapshot {
+    /// The revision as a report names it (`None` for the working tree).
+    pub fn rev(&self) -> Option<&str> {
+        match self {
+            Snapshot::WorkingTree => None,
+            Snapshot::Rev(rev) => Some(rev),
+            Snapshot::Files(set) => Some(&set.rev),
+        }
+    }
+
     fn describe(&self) -> String {
         match self {
             Snapshot::WorkingTree => "the working tree".into(),
             Snapshot::Rev(rev) => format!("revision {rev}"),
+            Snapshot::Files(set) => format!("revision {}", set.rev),
         }
     }
 
     fn at(&self) -> String {
-        match self {
-            Snapshot::WorkingTree => String::new(),
-            Snapshot::Rev(rev) => format!(" (at {rev})"),
+        match self.rev() {
+            None => String::new(),
+            Some(rev) => format!(" (at {rev})"),
         }
     }
 }
@@ -95,7 +124,13 @@ impl Repo {
                 Ok(())
             }
             Snapshot::Rev(rev) => self.tree(rev).map(|_| ()),
+            Snapshot::Files(_) => Ok(()),
         }
+    }
+
+    /// Whether the local repository has this commit (a shallow checkout often lacks the base).
+    pub fn has_commit(&self, rev: &str) -> bool {
+        self.tree(rev).is_ok()
     }
 
     fn git_for(&self, rev: &str) -> Result<&gix::Repository, RepoError> {
@@ -155,6 +190,7 @@ impl Repo {
                 }
                 out
             }
+            Snapshot::Files(set) => set.files.keys().filter(|p| is_discoverable(p)).cloned().collect(),
         };
         found.sort();
         Ok(found)
@@ -185,6 +221,11 @@ impl Repo {
                 let blob = git.find_blob(entry.oid()).map_err(|e| read_err(e.to_string()))?;
                 Ok(Some(blob.detach().data))
             }
+            Snapshot::Files(set) => match set.files.get(path) {
+                Some(bytes) if bytes.len() as u64 > MAX_LOCKFILE_BYTES => Err(too_large(bytes.len() as u64)),
+                Some(bytes) => Ok(Some(bytes.clone())),
+                None => Ok(None),
+            },
             Snapshot::WorkingTree => {
                 let full = self.root.join(path);
                 let meta = match std::fs::metadata(&full) {
@@ -265,7 +306,7 @@ fn normalize(path: &Path) -> Option<PathBuf> {
 }
 
 /// Lockfiles under node_modules are installed copies of dependencies' own lockfiles, not ours.
-fn is_discoverable(path: &str) -> bool {
+pub fn is_discoverable(path: &str) -> bool {
     let in_ignored_dir = path.split('/').any(|c| c == "node_modules" || c == ".git");
     let name = path.rsplit('/').next().unwrap_or(path);
     !in_ignored_dir && crate::lockfile::detect::LOCKFILE_NAMES.contains(&name)

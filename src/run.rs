@@ -58,13 +58,23 @@ pub fn diff(args: &DiffArgs) -> Result<Report, Error> {
         Some(rev) => Snapshot::Rev(rev.clone()),
         None => Snapshot::WorkingTree,
     };
-    repo.check_rev(&base)?;
-    repo.check_rev(&head)?;
+    diff_snapshots(&repo, &base, &head, &args.common)
+}
+
+/// Diff two snapshots of `repo` (revisions, the working tree, or files fetched elsewhere).
+pub fn diff_snapshots(
+    repo: &Repo,
+    base: &Snapshot,
+    head: &Snapshot,
+    common: &CommonArgs,
+) -> Result<Report, Error> {
+    repo.check_rev(base)?;
+    repo.check_rev(head)?;
     // Policy and .npmrc come from the base: a pull request must not be able to loosen its own
     // gate or point the registry at a server of its choosing.
-    let setup = Setup::new(&repo, &base, &args.common)?;
+    let setup = Setup::new(repo, base, common)?;
 
-    let pairs = read_pairs(&repo, &base, &head, &args.common.lockfiles)?;
+    let pairs = read_pairs(repo, base, head, &common.lockfiles)?;
     let mut lockfiles = Vec::new();
     let mut changes = Vec::new();
     for pair in &pairs {
@@ -77,7 +87,13 @@ pub fn diff(args: &DiffArgs) -> Result<Report, Error> {
         changes.extend(found);
     }
     let packages = judge(&setup, &changes)?;
-    Ok(setup.finish(Command::Diff, Some(args.base.clone()), args.head.clone(), lockfiles, packages))
+    Ok(setup.finish(
+        Command::Diff,
+        base.rev().map(str::to_owned),
+        head.rev().map(str::to_owned),
+        lockfiles,
+        packages,
+    ))
 }
 
 pub fn scan(args: &ScanArgs) -> Result<Report, Error> {
@@ -86,25 +102,30 @@ pub fn scan(args: &ScanArgs) -> Result<Report, Error> {
         None => Snapshot::WorkingTree,
     };
     let repo = match snapshot {
-        Snapshot::Rev(_) => Repo::open_git(&args.common.repo)?,
         Snapshot::WorkingTree => {
             if !args.common.repo.is_dir() {
                 return Err(Error::Usage(format!("{} is not a directory", args.common.repo.display())));
             }
             Repo::open_any(&args.common.repo)
         }
+        _ => Repo::open_git(&args.common.repo)?,
     };
-    repo.check_rev(&snapshot)?;
-    let setup = Setup::new(&repo, &snapshot, &args.common)?;
-    let paths = lockfile_paths(&repo, &snapshot, &args.common.lockfiles)?;
+    scan_snapshot(&repo, &snapshot, &args.common)
+}
+
+/// Judge every package locked in one snapshot of `repo`.
+pub fn scan_snapshot(repo: &Repo, snapshot: &Snapshot, common: &CommonArgs) -> Result<Report, Error> {
+    repo.check_rev(snapshot)?;
+    let setup = Setup::new(repo, snapshot, common)?;
+    let paths = lockfile_paths(repo, snapshot, &common.lockfiles)?;
     let mut lockfiles = Vec::new();
     let mut changes = Vec::new();
     for path in paths {
         if setup.policy.ignores_path(&path) {
             continue;
         }
-        let Some(lock) = read_lockfile(&repo, &snapshot, &path)? else {
-            return Err(repo.missing(&path, &snapshot).into());
+        let Some(lock) = read_lockfile(repo, snapshot, &path)? else {
+            return Err(repo.missing(&path, snapshot).into());
         };
         let found = diff::scan(&lock);
         lockfiles.push(LockfileInfo {
@@ -118,7 +139,7 @@ pub fn scan(args: &ScanArgs) -> Result<Report, Error> {
         changes.extend(found);
     }
     let packages = judge(&setup, &changes)?;
-    Ok(setup.finish(Command::Scan, None, args.rev.clone(), lockfiles, packages))
+    Ok(setup.finish(Command::Scan, None, snapshot.rev().map(str::to_owned), lockfiles, packages))
 }
 
 /// Everything a run decides before looking at packages: the clock, the policy, the registry.
@@ -140,17 +161,27 @@ impl Setup {
             })?,
             None => jiff::Timestamp::now(),
         };
+        let in_repo = common.config_in_repo.as_deref().unwrap_or(policy::DEFAULT_PATH);
         let (config, config_source) = match &common.config {
             Some(path) => (Config::load(path)?, path.display().to_string()),
-            None => match repo.read(trusted, policy::DEFAULT_PATH)? {
+            None => match repo.read(trusted, in_repo)? {
                 Some(bytes) => {
-                    let label = format!("{}{}", policy::DEFAULT_PATH, at(trusted));
+                    let label = format!("{in_repo}{}", at(trusted));
                     let text = String::from_utf8(bytes).map_err(|_| ConfigError {
                         path: label.clone(),
                         line: None,
                         message: "not valid UTF-8".into(),
                     })?;
                     (Config::from_yaml(&label, &text)?, label)
+                }
+                None if common.config_in_repo.is_some() => {
+                    return Err(Error::Usage(format!(
+                        "the policy file {in_repo} is not in {}; fix the `config` input or commit the file",
+                        match trusted.rev() {
+                            Some(rev) => format!("revision {rev}"),
+                            None => "the working tree".into(),
+                        }
+                    )));
                 }
                 None => (Config::default(), "defaults (no .github/lockgate.yml)".into()),
             },
@@ -159,6 +190,9 @@ impl Setup {
         let mut policy = Policy::new(config, policy::utc_date(now));
         if let Some(level) = &common.fail_on {
             policy.set_fail_on(level.parse::<FailOn>().map_err(Error::Usage)?);
+        }
+        if let Some(age) = &common.min_release_age {
+            policy.set_min_release_age_hours(policy::parse_age_hours(age).map_err(Error::Usage)?);
         }
         let registry = if common.offline {
             None
@@ -212,9 +246,9 @@ impl Setup {
 }
 
 fn at(snapshot: &Snapshot) -> String {
-    match snapshot {
-        Snapshot::WorkingTree => String::new(),
-        Snapshot::Rev(rev) => format!(" at {rev}"),
+    match snapshot.rev() {
+        None => String::new(),
+        Some(rev) => format!(" at {rev}"),
     }
 }
 
@@ -328,9 +362,9 @@ fn read_lockfile(repo: &Repo, snapshot: &Snapshot, path: &str) -> Result<Option<
     let Some(bytes) = repo.read(snapshot, path)? else { return Ok(None) };
     lockfile::parse(path, &bytes).map(Some).map_err(|err| Error::Parse {
         err,
-        at: match snapshot {
-            Snapshot::WorkingTree => String::new(),
-            Snapshot::Rev(rev) => format!(" (in revision {rev})"),
+        at: match snapshot.rev() {
+            None => String::new(),
+            Some(rev) => format!(" (in revision {rev})"),
         },
     })
 }
