@@ -184,18 +184,26 @@ impl Step {
             .args(["-v", &mount(&self.root.path().join("workflow"), "/github/workflow")])
             .args(["-v", &mount(&self.root.path().join("file_commands"), "/github/file_commands")])
             .args(["-v", &mount(&self.root.path().join("home"), "/github/home")]);
-        for name in self.env.keys() {
-            // `-e NAME` takes the value from podman's own environment, as the runner does:
-            // values (the token) never appear on a command line.
-            cmd.args(["-e", name]);
+        let mut secret = Vec::new();
+        for (name, value) in &self.env {
+            if value.contains(TOKEN) {
+                // `-e NAME` takes the value from podman's own environment, as the runner passes
+                // secrets: never on a command line.
+                cmd.args(["-e", name]);
+                secret.push((name, value));
+            } else {
+                cmd.arg("-e").arg(format!("{name}={value}"));
+            }
         }
         cmd.arg(image).env_clear();
-        for name in ["PATH", "CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF", "XDG_RUNTIME_DIR", "TMPDIR"] {
+        for name in
+            ["PATH", "HOME", "CONTAINERS_CONF", "CONTAINERS_STORAGE_CONF", "XDG_RUNTIME_DIR", "TMPDIR"]
+        {
             if let Ok(value) = std::env::var(name) {
                 cmd.env(name, value);
             }
         }
-        cmd.envs(&self.env);
+        cmd.envs(secret);
         let out = cmd.output().expect("podman runs");
         let read =
             |name: &str| std::fs::read_to_string(self.root.path().join("file_commands").join(name)).unwrap();
