@@ -131,7 +131,10 @@ fn action_code_reads_exactly_the_declared_inputs() {
     }
     let declared: BTreeSet<String> = INPUTS.iter().map(|i| format!("INPUT_{}", i.to_uppercase())).collect();
     for (i, _) in code.match_indices("\"INPUT_") {
-        let var: String = code[i + 1..].chars().take_while(|c| *c != '"').collect();
+        let var: String = code[i + 1..]
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || "_-".contains(*c))
+            .collect();
         // Shells cannot export dashes, so the code also accepts `INPUT_FAIL_ON` for local runs.
         let var = format!("INPUT_{}", var["INPUT_".len()..].replace('_', "-"));
         if var != "INPUT_" {

@@ -101,13 +101,12 @@ impl Step {
         let mut event: Value = serde_json::from_slice(&std::fs::read(fixture).unwrap()).unwrap();
         event["number"] = PR.into();
         event["pull_request"]["number"] = PR.into();
-        event["pull_request"]["base"]["sha"] = base.into();
-        event["pull_request"]["head"]["sha"] = head.into();
-        for repo in [
-            &mut event["repository"],
-            &mut event["pull_request"]["base"]["repo"],
-            &mut event["pull_request"]["head"]["repo"],
-        ] {
+        event["pull_request"]["base"]["sha"] = base.as_str().into();
+        event["pull_request"]["head"]["sha"] = head.as_str().into();
+        for path in
+            [&["repository"][..], &["pull_request", "base", "repo"], &["pull_request", "head", "repo"]]
+        {
+            let repo = path.iter().fold(&mut event, |v, key| &mut v[*key]);
             repo["full_name"] = "octo-org/app".into();
         }
         std::fs::write(root.path().join("workflow/event.json"), event.to_string()).unwrap();
