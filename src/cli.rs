@@ -31,7 +31,7 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct ActionArgs {
     /// Use this RFC 3339 instant as "now" for every age computation (reproducible reports).
-    #[arg(long, value_name = "RFC3339")]
+    #[arg(long, value_name = "RFC3339", env = "LOCKGATE_NOW")]
     pub now: Option<String>,
     /// Registry requests in flight at once.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -111,4 +111,6 @@ pub struct CommonArgs {
 pub enum OutputFormat {
     Text,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }

@@ -92,6 +92,12 @@ impl Snapshot {
 
 impl Repo {
     /// Open the git repository containing `dir`; paths are relative to its work tree root.
+    ///
+    /// A repository owned by another user (the workspace inside an action's container belongs
+    /// to the runner's uid) is opened with reduced trust: git refuses it ("dubious
+    /// ownership"), gix only stops trusting its configuration for running programs. lockgate
+    /// only reads objects, so no `safe.directory` override is needed (tests/action.rs checks
+    /// this as root).
     pub fn open_git(dir: &Path) -> Result<Repo, RepoError> {
         let git = gix::discover(dir)
             .map_err(|e| RepoError::NotARepo { dir: dir.display().to_string(), message: e.to_string() })?;

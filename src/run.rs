@@ -212,6 +212,9 @@ impl Setup {
             let options = ClientOptions {
                 concurrency: usize::from(common.concurrency),
                 cache_dir: common.offline_cache.clone(),
+                // In place updates only make sense on a terminal; a CI log would keep every one.
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr())
+                    && std::env::var_os("GITHUB_ACTIONS").is_none_or(|v| v != "true"),
                 ..ClientOptions::default()
             };
             Some((config, options))
@@ -306,8 +309,17 @@ fn judge(setup: &Setup, changes: &[Change]) -> Result<Vec<Package>, Error> {
 /// Render the report and deliver it to `--output` or stdout.
 pub fn emit(report: &Report, common: &CommonArgs) -> Result<(), Error> {
     let text = match common.format {
-        OutputFormat::Text => report::text::render(report),
+        // Colour only for a terminal: never in a file written with --output.
+        OutputFormat::Text => report::text::render_with(
+            report,
+            if common.output.is_none() {
+                report::text::Style::for_stdout()
+            } else {
+                report::text::Style::PLAIN
+            },
+        ),
         OutputFormat::Json => report::json::render(report),
+        OutputFormat::Sarif => report::sarif::render(report),
     };
     match &common.output {
         Some(path) => write_atomically(path, text.as_bytes()),

@@ -570,3 +570,45 @@ fn check_mirror_case(case: &str, keep_signatures: bool) {
     }
     assert!(judged > 0, "{what}: nothing judged");
 }
+
+/// The progress line ("asking the registry about N packages… k/N") is for terminals only: a
+/// pipe (every other test here) and GitHub Actions logs never see a carriage return. The
+/// terminal case runs the binary under `script` (util-linux), which gives it a real pty.
+#[test]
+fn progress_line_only_on_a_terminal() {
+    let server = RegistryServer::start();
+    serve(&server, &case_docs("axios-1.14.1"));
+    server.set_latency(std::time::Duration::from_millis(400));
+    let url = server.url();
+    let repo = case_repo("axios-1.14.1", &[], &[]);
+
+    let run = diff(&repo, "axios-1.14.1", &["--registry", &url]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains('\r') && !run.stderr.contains("asking the registry"), "{:?}", run.stderr);
+
+    let now = case_now("axios-1.14.1");
+    let under_pty = |github_actions: Option<&str>| -> String {
+        let binary = env!("CARGO_BIN_EXE_lockgate");
+        let command = format!(
+            "{binary} diff --base HEAD~1 --head HEAD --now {now} --registry {url} --format json --output out.json"
+        );
+        let mut cmd = std::process::Command::new("script");
+        cmd.args(["-qefc", &command, "/dev/null"])
+            .current_dir(repo.path())
+            .env("npm_config_userconfig", "/nonexistent/lockgate-test-npmrc")
+            .env("NO_COLOR", "1")
+            .env_remove("GITHUB_ACTIONS");
+        if let Some(v) = github_actions {
+            cmd.env("GITHUB_ACTIONS", v);
+        }
+        let out = cmd.output().expect("script (util-linux) runs");
+        assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let tty = under_pty(None);
+    assert!(tty.contains("\rlockgate: asking the registry about 2 packages\u{2026} 0/2"), "{tty:?}");
+    // Cleared at the end: the last thing on the line is the blanking, nothing after it.
+    assert!(tty.trim_end_matches(['\r', '\n']).ends_with(' '), "{tty:?}");
+    let ci = under_pty(Some("true"));
+    assert!(!ci.contains("asking the registry"), "{ci:?}");
+}

@@ -155,6 +155,9 @@ fn comment_create_update_delete() {
         gh.comments(3),
         vec![github_server::Comment { id, body: "edited".into(), user: "github-actions[bot]".into() }]
     );
+    // GitHub takes POST for PATCH (octocrab's update_comment sends POST).
+    let r = conn.call("POST", &format!("/repos/o/r/issues/comments/{id}"), Some(json!({"body": "again"})));
+    assert_eq!((r.status, r.json()["body"].as_str()), (200, Some("again")));
     let r = conn.call("DELETE", &format!("/repos/o/r/issues/comments/{id}"), None);
     assert_eq!(r.status, 204);
     assert!(gh.comments(3).is_empty());
@@ -239,8 +242,19 @@ fn invalid_bodies_get_githubs_422_and_are_violations() {
     assert_eq!(conn.request("GET", "/repos/o/r", &[("authorization", "token x")], None).status, 403);
     let bad_accept = [AUTH[0], AUTH[1], ("accept", "text/html")];
     assert_eq!(conn.request("GET", "/repos/o/r", &bad_accept, None).status, 415);
+    // GitHub's 65536-character limit on comment bodies (characters, not bytes).
+    let ok = "é".repeat(65_536);
+    assert_eq!(conn.call("POST", "/repos/o/r/issues/1/comments", Some(json!({"body": ok}))).status, 201);
+    let r = conn.call("POST", "/repos/o/r/issues/1/comments", Some(json!({"body": "x".repeat(65_537)})));
+    assert_eq!((r.status, r.json()["message"].as_str()), (422, Some("Validation Failed")));
+    let versioned = [AUTH[0], AUTH[1], ("x-github-api-version", "2022-11-28")];
+    assert_eq!(conn.request("GET", "/repos/o/r", &versioned, None).status, 200);
+    let versioned = [AUTH[0], AUTH[1], ("x-github-api-version", "2026-03-10")];
+    assert_eq!(conn.request("GET", "/repos/o/r", &versioned, None).status, 200);
+    let versioned = [AUTH[0], AUTH[1], ("x-github-api-version", "2023-01-01")];
+    assert_eq!(conn.request("GET", "/repos/o/r", &versioned, None).status, 400);
     let v = gh.violations();
-    assert_eq!(v.len(), 9, "{v:#?}");
+    assert_eq!(v.len(), 11, "{v:#?}");
 }
 
 #[test]
@@ -262,6 +276,11 @@ fn chunked_request_bodies_are_read() {
     // The connection is still usable afterwards.
     assert_eq!(conn.call("GET", "/repos/o/r/issues/9/comments", None).status, 200);
     no_violations(&gh);
+
+    // A chunk longer than its announced size is a malformed request.
+    let r = conn.send_raw(head, b"2\r\n{}}\r\n0\r\n\r\n");
+    assert_eq!(r.status, 400);
+    assert!(gh.violations()[0].starts_with("malformed HTTP request"), "{:?}", gh.violations());
 }
 
 #[test]
@@ -356,7 +375,10 @@ fn contents_blobs_and_trees() {
     assert_eq!(r.body, b"{}");
     let r = conn.call("GET", &format!("/repos/o/r/contents/web?ref={sha}"), None);
     assert_eq!(r.json()[0]["path"], "web/package-lock.json");
-    assert_eq!(conn.call("GET", "/repos/o/r/contents/package-lock.json?ref=main", None).status, 404);
+    let r = conn.call("GET", "/repos/o/r/contents/package-lock.json?ref=main", None);
+    assert_eq!((r.status, r.json()["message"].as_str()), (404, Some("No commit found for the ref main")));
+    let r = conn.call("GET", &format!("/repos/o/r/contents/nope.json?ref={sha}"), None);
+    assert_eq!((r.status, r.json()["message"].as_str()), (404, Some("Not Found")));
     // git hash-object of "{}" is 9e26dfeeb6e641a33dae4961196235bdb965b21b.
     assert_eq!(blob_sha(b"{}"), "9e26dfeeb6e641a33dae4961196235bdb965b21b");
     let r = conn.call("GET", "/repos/o/r/git/blobs/9e26dfeeb6e641a33dae4961196235bdb965b21b", None);
@@ -376,6 +398,9 @@ fn contents_blobs_and_trees() {
     let r = conn.call("GET", &format!("/repos/o/r/git/trees/{web}"), None);
     assert_eq!(r.json()["tree"][0]["path"], "package-lock.json");
 
+    gh.truncate_trees(true);
+    assert_eq!(conn.call("GET", &format!("/repos/o/r/git/trees/{sha}"), None).json()["truncated"], true);
+
     gh.set_default_branch("trunk");
     assert_eq!(conn.call("GET", "/repos/o/r", None).json()["default_branch"], "trunk");
     no_violations(&gh);
@@ -386,10 +411,11 @@ fn issues_list_create_update() {
     let gh = GithubServer::start();
     gh.seed_issue("old", "b", &["lockgate"], "closed", "github-actions[bot]");
     let mut conn = Conn::open(&gh);
+    // `nullable: true` fields (OpenAPI 3.0) take null, also a oneOf without `type` (milestone).
     let r = conn.call(
         "POST",
         "/repos/o/r/issues",
-        Some(json!({"title": "Nightly", "body": "x", "labels": ["lockgate"]})),
+        Some(json!({"title": "Nightly", "body": "x", "labels": ["lockgate"], "milestone": null, "assignee": null})),
     );
     assert_eq!(r.status, 201);
     let n = r.json()["number"].as_u64().unwrap();
@@ -437,4 +463,17 @@ fn webhook_fixtures_are_the_shapes_lockgate_reads() {
     assert!(read("push.json")["ref"].as_str().unwrap().starts_with("refs/heads/"));
     assert!(read("schedule.json")["schedule"].is_string());
     assert!(read("workflow_dispatch.json")["inputs"].is_object());
+}
+
+#[test]
+fn dropping_the_server_stops_it() {
+    let gh = GithubServer::start();
+    let addr = gh.addr;
+    let mut conn = Conn::open(&gh);
+    assert_eq!(conn.call("GET", "/repos/o/r", None).status, 200);
+    drop(gh);
+    assert!(TcpStream::connect(addr).is_err());
+    // The idle keep-alive connection is closed too.
+    let mut rest = Vec::new();
+    assert_eq!(conn.reader.read_to_end(&mut rest).unwrap(), 0);
 }

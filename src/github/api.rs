@@ -42,6 +42,12 @@ impl ApiError {
     pub fn is_denied(&self) -> bool {
         matches!(self, ApiError::Denied { .. })
     }
+
+    /// Whether later writes are pointless too: the token cannot write, or GitHub is not
+    /// answering (trying again would only stretch the job by the retry waits).
+    pub fn stops_writes(&self) -> bool {
+        !matches!(self, ApiError::Rejected { .. })
+    }
 }
 
 pub struct Response {

@@ -23,7 +23,8 @@ impl Level {
 }
 
 /// One `::error file=..,line=..,title=..::message` line. Every part is escaped, so untrusted
-/// text cannot end the command or start another line.
+/// text cannot end the command or start another line. The legacy `##[command]` syntax, which
+/// old runners looked for anywhere in a line, is broken up with a zero-width space too.
 pub fn annotation(
     level: Level,
     file: Option<&str>,
@@ -31,6 +32,9 @@ pub fn annotation(
     title: Option<&str>,
     message: &str,
 ) -> String {
+    let defuse = |s: &str| s.replace("##[", "##\u{200B}[");
+    let (title, message) = (title.map(defuse), defuse(message));
+    let title = title.as_deref();
     let mut props = Vec::new();
     if let Some(f) = file {
         props.push(format!("file={}", workflow_property(f)));
@@ -42,7 +46,7 @@ pub fn annotation(
         props.push(format!("title={}", workflow_property(t)));
     }
     let props = if props.is_empty() { String::new() } else { format!(" {}", props.join(",")) };
-    format!("::{}{}::{}", level.command(), props, workflow_data(message))
+    format!("::{}{}::{}", level.command(), props, workflow_data(&message))
 }
 
 /// Print lines to stdout in one write (a closed stdout is not worth failing the verdict for).
@@ -138,6 +142,8 @@ mod tests {
         );
         assert!(!line.contains('\n'));
         assert_eq!(annotation(Level::Notice, None, None, None, "hi"), "::notice::hi");
+        assert!(!annotation(Level::Notice, None, None, Some("##[error]"), "##[error]x").contains("##["));
+        assert!(!annotation(Level::Notice, None, None, Some("##[error]"), "##[error]x").contains("##["));
     }
 
     #[test]

@@ -55,8 +55,6 @@ pub struct MergeGroup {
 #[derive(Debug, Deserialize)]
 pub struct Repository {
     pub full_name: String,
-    #[serde(default)]
-    pub default_branch: Option<String>,
 }
 
 pub fn read(path: &Path) -> Result<Payload, EventError> {
@@ -91,6 +89,10 @@ impl Plan {
             Plan::Diff { head, .. } => Some(head),
             Plan::Scan { rev } => rev.as_deref(),
         }
+    }
+
+    pub fn is_fork(&self) -> bool {
+        matches!(self, Plan::Diff { fork: true, .. })
     }
 
     pub fn pr(&self) -> Option<u64> {

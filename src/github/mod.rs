@@ -99,7 +99,11 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
         .enable_all()
         .build()
         .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    let api = Api::new(&env.api_url, &env.owner, &env.repo, inputs.token.as_ref());
+    // octocrab's client spawns its worker on the runtime it is built in.
+    let api = {
+        let _entered = rt.enter();
+        Api::new(&env.api_url, &env.owner, &env.repo, inputs.token.as_ref())
+    };
     let repo = Repo::open_any(&env.workspace);
 
     // The policy file and .npmrc are read from the base (diff) or the scanned revision, so a
@@ -162,7 +166,7 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
     );
 
     let mut notes: Vec<String> = Vec::new();
-    let report_path = write_report(env, &report, &mut notes);
+    let (report_path, sarif_path) = write_reports(env, &report, &mut notes);
 
     let run_url = env
         .run_id
@@ -196,7 +200,13 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
                 if let Err(e) =
                     rt.block_on(upsert_comment(api, pr, inputs.comment, findings > 0, &body, &resolved))
                 {
-                    stop = Some(describe_failure("the pull request comment", &e));
+                    let note = describe_failure("the pull request comment", &e, plan.is_fork());
+                    // A rejected body (422) says nothing about the check run: try it anyway.
+                    if e.stops_writes() {
+                        stop = Some(note);
+                    } else {
+                        notes.push(note);
+                    }
                 }
             }
             if stop.is_none()
@@ -213,7 +223,7 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
                 let annotations = check_annotations(&report);
                 match rt.block_on(api.create_check_run(sha, conclusion, &title, &summary, &annotations)) {
                     Ok(_) => check_run_done = true,
-                    Err(e) => stop = Some(describe_failure("the check run", &e)),
+                    Err(e) => stop = Some(describe_failure("the check run", &e, plan.is_fork())),
                 }
             }
             notes.extend(stop);
@@ -237,7 +247,7 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
         };
         let mut text = stand_in::render(&report, &opts);
         for note in &notes {
-            text.push_str(&format!("\n> [!WARNING]\n> {}\n", note.replace('\n', " ")));
+            text.push_str(&format!("\n> [!WARNING]\n> {}\n", stand_in::text(note)));
         }
         if inputs.warn_only && verdict == Verdict::Fail {
             text.push_str("\n`warn-only` is set: the verdict is fail, the job does not fail.\n");
@@ -251,8 +261,7 @@ fn run(env: &Env, args: &ActionArgs) -> Result<Outcome, Error> {
             ("verdict", verdict.as_str().to_owned()),
             ("findings", findings.to_string()),
             ("report", report_path.map(|p| p.display().to_string()).unwrap_or_default()),
-            // No SARIF renderer in this build yet.
-            ("sarif", String::new()),
+            ("sarif", sarif_path.map(|p| p.display().to_string()).unwrap_or_default()),
         ]);
         if let Err(e) = commands::append(path, &out) {
             tracing::warn!("cannot write the step outputs {}: {e}", path.display());
@@ -269,10 +278,15 @@ fn full_report_place(run_url: &Option<String>) -> String {
     }
 }
 
-fn describe_failure(what: &str, e: &ApiError) -> String {
+fn describe_failure(what: &str, e: &ApiError, fork: bool) -> String {
     if e.is_denied() {
+        let why = if fork {
+            "A pull request from a fork gets a read-only token"
+        } else {
+            "Grant the workflow `pull-requests: write` and `checks: write`"
+        };
         format!(
-            "The token cannot write {what} ({e}). This is expected for pull requests from forks; otherwise grant `pull-requests: write` and `checks: write`. Findings are reported as annotations in the log and in this summary instead."
+            "The token cannot write {what} ({e}). {why}; the findings are reported as annotations in the log and in this summary instead."
         )
     } else {
         format!(
@@ -452,18 +466,21 @@ fn workflow_annotations(report: &Report) -> Vec<String> {
         .collect()
 }
 
-/// The JSON report, for the `report` output and an artifact: under RUNNER_TEMP (outside the
-/// workspace, which belongs to the repository's files).
-fn write_report(env: &Env, report: &Report, notes: &mut Vec<String>) -> Option<PathBuf> {
+/// The JSON and SARIF reports, for the `report` and `sarif` outputs (an artifact, code
+/// scanning): under RUNNER_TEMP, outside the workspace, which holds the repository's files.
+fn write_reports(env: &Env, report: &Report, notes: &mut Vec<String>) -> (Option<PathBuf>, Option<PathBuf>) {
     let dir = env.runner_temp.clone().unwrap_or_else(std::env::temp_dir).join("lockgate");
-    let path = dir.join("report.json");
-    let result = std::fs::create_dir_all(&dir)
-        .and_then(|()| std::fs::write(&path, crate::report::json::render(report)));
-    match result {
-        Ok(()) => Some(path),
-        Err(e) => {
-            notes.push(format!("The JSON report could not be written to {}: {e}", path.display()));
-            None
+    let mut write = |name: &str, text: String| {
+        let path = dir.join(name);
+        match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text)) {
+            Ok(()) => Some(path),
+            Err(e) => {
+                notes.push(format!("The report could not be written to {}: {e}", path.display()));
+                None
+            }
         }
-    }
+    };
+    let json = write("report.json", crate::report::json::render(report));
+    let sarif = write("report.sarif", crate::report::sarif::render(report));
+    (json, sarif)
 }

@@ -117,3 +117,39 @@ fn url_path(p: &str) -> String {
         .collect::<Vec<_>>()
         .join("/")
 }
+
+/// STAND-IN until escape::markdown lands: prose that may quote an error message from GitHub or
+/// the file system, made inert (no HTML, mentions, issue links, emphasis or links).
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '@' | '#' => {
+                out.push(c);
+                out.push('\u{2060}');
+            }
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '!' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_code_are_inert() {
+        let t = text("<img src=x> @org/team #123 [x](y) `c`\n::x");
+        assert!(!t.contains('<') && !t.contains("@o") && !t.contains("#1") && !t.contains('\n'), "{t}");
+        assert_eq!(code("a|b`c\nd"), "`a\\|b'c d`");
+    }
+}

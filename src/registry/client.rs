@@ -70,6 +70,9 @@ pub struct ClientOptions {
     pub max_body_bytes: u64,
     pub cache_dir: Option<PathBuf>,
     pub user_agent: String,
+    /// Show "asking the registry about N packages… k/N" on standard error while fetching.
+    /// The CLI sets it for a terminal only; library users and tests leave it off.
+    pub progress: bool,
 }
 
 impl Default for ClientOptions {
@@ -85,6 +88,7 @@ impl Default for ClientOptions {
             max_body_bytes: 256 * 1024 * 1024,
             cache_dir: None,
             user_agent: concat!("lockgate/", env!("CARGO_PKG_VERSION")).to_owned(),
+            progress: false,
         }
     }
 }
@@ -161,6 +165,8 @@ impl Client {
         names: impl IntoIterator<Item = String>,
     ) -> Result<BTreeMap<String, Lookup>, RegistryError> {
         let names: BTreeSet<String> = names.into_iter().collect();
+        // Dropped on every return, which stops it and blanks its line before any error prints.
+        let progress = self.inner.options.progress.then(|| super::progress::Progress::stderr(names.len()));
         let mut tasks = JoinSet::new();
         for name in names {
             let client = self.clone();
@@ -173,6 +179,9 @@ impl Client {
         while let Some(joined) = tasks.join_next().await {
             let (name, lookup) =
                 joined.map_err(|e| RegistryError::Setup(format!("fetch task failed: {e}")))?;
+            if let Some(p) = &progress {
+                p.tick();
+            }
             // Returning drops the JoinSet, which aborts the fetches still running.
             out.insert(name, lookup?);
         }

@@ -3,6 +3,7 @@
 //! Renderers see only this model: never the registry, git or the lockfile parsers.
 
 pub mod json;
+pub mod sarif;
 pub mod text;
 
 use crate::diff::{Change, ChangeKind};

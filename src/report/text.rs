@@ -1,14 +1,75 @@
 //! `--format text`: a short, aligned summary for a terminal, verdict last.
+//!
+//! Colour marks the verdict and severities when the report goes to a terminal (see
+//! [`Style::for_stdout`]). Colour codes only ever wrap lockgate's own words; untrusted text
+//! still goes through [`terminal`], so it cannot set or reset colours itself.
 
-use super::{Command, Package, Report};
+use super::{Command, Package, Report, Verdict};
 use crate::diff::ChangeKind;
 use crate::escape::terminal;
+use crate::signals::Severity;
+use anstyle::{AnsiColor, Style as Ansi};
 use std::fmt::Write;
+
+/// How the text report looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Style {
+    /// ANSI colours for verdicts and severities.
+    pub colour: bool,
+}
+
+impl Style {
+    pub const PLAIN: Style = Style { colour: false };
+
+    /// The style for standard output: colour when it is a terminal, unless `NO_COLOR` is set
+    /// (no-color.org: present and not empty) or `TERM=dumb`; `CLICOLOR_FORCE` (not `0`) forces
+    /// it on for a pipe, and `NO_COLOR` still wins over it.
+    pub fn for_stdout() -> Style {
+        let env = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
+        let forced = env("CLICOLOR_FORCE").is_some_and(|v| v != "0");
+        let dumb = env("TERM").is_some_and(|t| t == "dumb");
+        let tty = std::io::IsTerminal::is_terminal(&std::io::stdout());
+        Style { colour: env("NO_COLOR").is_none() && (forced || (tty && !dumb)) }
+    }
+
+    /// `text` (lockgate's own words, never untrusted input) in `ansi` when colour is on.
+    fn paint(self, ansi: Ansi, text: &str) -> String {
+        if self.colour { format!("{}{text}{}", ansi.render(), ansi.render_reset()) } else { text.to_owned() }
+    }
+
+    fn verdict(self, verdict: Verdict) -> String {
+        let colour = match verdict {
+            Verdict::Fail => AnsiColor::Red,
+            Verdict::Warn => AnsiColor::Yellow,
+            Verdict::Pass => AnsiColor::Green,
+        };
+        self.paint(Ansi::new().fg_color(Some(colour.into())).bold(), verdict.as_str())
+    }
+
+    /// A severity padded to `width` (padding outside the colour, so columns stay aligned).
+    fn severity(self, severity: Severity, width: usize) -> String {
+        let ansi = match severity {
+            Severity::Critical => Ansi::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+            Severity::High => Ansi::new().fg_color(Some(AnsiColor::Red.into())),
+            Severity::Medium => Ansi::new().fg_color(Some(AnsiColor::Yellow.into())),
+            Severity::Low => Ansi::new().fg_color(Some(AnsiColor::Cyan.into())),
+            Severity::Info => Ansi::new().dimmed(),
+        };
+        let text = severity.as_str();
+        let pad = width.saturating_sub(text.len());
+        format!("{}{}", self.paint(ansi, text), " ".repeat(pad))
+    }
+}
 
 /// Past this many rows per lockfile the table is cut; the JSON report has everything.
 const MAX_ROWS: usize = 200;
 
+/// The report without colour.
 pub fn render(report: &Report) -> String {
+    render_with(report, Style::PLAIN)
+}
+
+pub fn render_with(report: &Report, style: Style) -> String {
     let mut out = String::new();
     match report.command {
         Command::Diff => {
@@ -44,7 +105,7 @@ pub fn render(report: &Report) -> String {
             Command::Scan => plural(lock.packages, "package"),
         };
         let _ = writeln!(out, "\n{}  {}  ({}{})", terminal(&lock.path), format, count, status);
-        write_rows(&mut out, &rows);
+        write_rows(&mut out, &rows, style);
     }
 
     let _ = writeln!(out);
@@ -80,7 +141,7 @@ pub fn render(report: &Report) -> String {
             plural(report.lockfiles.len(), "lockfile")
         ),
     };
-    let _ = writeln!(out, "verdict: {}  ({})", report.verdict.as_str(), summary);
+    let _ = writeln!(out, "verdict: {}  ({})", style.verdict(report.verdict), summary);
     out
 }
 
@@ -89,7 +150,7 @@ fn worth_listing(p: &Package) -> bool {
     !p.findings.is_empty() || p.install_script || p.source != crate::lockfile::Source::Registry
 }
 
-fn write_rows(out: &mut String, rows: &[&Package]) {
+fn write_rows(out: &mut String, rows: &[&Package], style: Style) {
     let cells: Vec<[String; 5]> = rows
         .iter()
         .take(MAX_ROWS)
@@ -130,10 +191,17 @@ fn write_rows(out: &mut String, rows: &[&Package]) {
             let _ = writeln!(out, "  {:w0$}  {:w1$}  {:>w2$} -> {:w3$}  {}", c[0], c[1], c[2], c[3], c[4]);
         }
         for rule in &p.rules {
-            let _ = writeln!(out, "      FAIL {}: {}", rule.rule, terminal(&rule.message));
+            let fail = style.paint(Ansi::new().fg_color(Some(AnsiColor::Red.into())).bold(), "FAIL");
+            let _ = writeln!(out, "      {fail} {}: {}", rule.rule, terminal(&rule.message));
         }
         for f in &p.findings {
-            let _ = writeln!(out, "      {:8} {}: {}", f.severity.as_str(), f.signal, terminal(&f.message));
+            let _ = writeln!(
+                out,
+                "      {} {}: {}",
+                style.severity(f.severity, 8),
+                f.signal,
+                terminal(&f.message)
+            );
         }
         for a in &p.allowed {
             let _ = writeln!(out, "      allowed  {} ({})", a.finding.signal, terminal(&a.reason));

@@ -19,17 +19,29 @@
 //! gh.comments(7); gh.check_runs(); gh.issues(); gh.requests();
 //! ```
 //!
-//! Routes (any owner/repo): issue comments (list with `per_page`/`page` and a `Link` header,
-//! create, update, delete), check runs (create, update; annotations accumulate across updates as
-//! on GitHub), issues (list with `state`/`labels`/`creator` filters, create, update), pulls/get,
-//! repos/get, contents (JSON with base64 content, or raw bytes for `Accept:
-//! application/vnd.github.raw` / `.raw+json`), git blobs and trees.
+//! Routes (any owner/repo; comments, issues, check runs and files are not kept per repository):
+//! issue comments (list with `per_page`/`page` and a `Link` header, create, update, delete),
+//! check runs (create, update; annotations accumulate across updates as on GitHub), issues (list
+//! with `state`/`labels`/`creator` filters, create, update), pulls/get, repos/get, contents (JSON
+//! with base64 content, or raw bytes for `Accept: application/vnd.github.raw` / `.raw+json`), git
+//! blobs and trees. Comments and issues the server creates are written by `github-actions[bot]`
+//! (`user.type` "Bot").
 //!
-//! Checks, each failure recorded in `violations()` (which tests assert empty): the method and path
-//! are an operation of the description (else 404), query parameters are declared and match their
-//! schema, JSON bodies match the operation's requestBody schema (else GitHub's 422), headers carry
-//! `authorization: token|Bearer ...`, `user-agent` and a compatible `accept`. The server's own
-//! 2xx bodies are checked against the response schema too ("server bug: ..." violations).
+//! Checks, each failure recorded in `violations()` (which tests assert empty):
+//! - the method and path are an operation of the description (else 404; POST is taken where
+//!   PATCH is, as GitHub does);
+//! - path parameters match their schema (else 404); query parameters are declared, match their
+//!   schema and `per_page` <= 100 (answered normally, as GitHub ignores or clamps them);
+//! - JSON bodies match the operation's requestBody schema (else GitHub's 422 "Invalid request.");
+//! - `authorization: token|Bearer ...` (else 401), `user-agent` (else 403), an `accept` that is a
+//!   GitHub media type (else 415), `x-github-api-version` one the description knows (else 400);
+//! - malformed HTTP (bad chunk framing, oversized bodies: 400);
+//! - the server's own answers match the operation's response schema ("server bug: ...").
+//!
+//! Faults (`fail`): 403 "Resource not accessible by integration", 404, 422 "Validation Failed",
+//! 429 + `retry-after`, the 403 secondary rate limit (+ `retry-after: 1`), the 403 primary rate
+//! limit (`x-ratelimit-remaining: 0`, `x-ratelimit-reset`), 5xx (502/503 with an HTML body, as
+//! GitHub's front end sends), a delay before the normal answer, and a dropped connection.
 #![allow(dead_code)]
 
 use serde_json::{Map, Value, json};
@@ -117,6 +129,7 @@ struct State {
     default_branch: String,
     faults: Vec<FaultRule>,
     read_only: bool,
+    trees_truncated: bool,
     requests: Vec<Recorded>,
     violations: Vec<String>,
 }
@@ -229,6 +242,11 @@ impl GithubServer {
         });
     }
 
+    /// Tree listings say `"truncated": true`, as GitHub's do past 100,000 entries or 7 MB.
+    pub fn truncate_trees(&self, on: bool) {
+        self.state().trees_truncated = on;
+    }
+
     /// Every POST/PATCH/PUT/DELETE answers 403 "Resource not accessible by integration", as with
     /// the read-only token of a pull request from a fork.
     pub fn read_only(&self, on: bool) {
@@ -237,6 +255,20 @@ impl GithubServer {
 
     pub fn requests(&self) -> Vec<Recorded> {
         self.state().requests.clone()
+    }
+
+    /// The requests with this method ("*" for any) whose path starts with `path_prefix`.
+    pub fn requests_to(&self, method: &str, path_prefix: &str) -> Vec<Recorded> {
+        self.requests()
+            .into_iter()
+            .filter(|r| {
+                (method == "*" || r.method.eq_ignore_ascii_case(method)) && r.path.starts_with(path_prefix)
+            })
+            .collect()
+    }
+
+    pub fn clear_requests(&self) {
+        self.state().requests.clear();
     }
 
     pub fn violations(&self) -> Vec<String> {
@@ -335,6 +367,11 @@ fn serve(stream: TcpStream, addr: SocketAddr, state: Arc<Mutex<State>>, stop: Ar
             Ok(Some(r)) => r,
             Ok(None) => return,
             Err(msg) => {
+                state
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .violations
+                    .push(format!("malformed HTTP request: {msg}"));
                 let _ = write_response(&mut writer, &Response::json(400, &json!({"message": msg})), true);
                 return;
             }
@@ -347,11 +384,9 @@ fn serve(stream: TcpStream, addr: SocketAddr, state: Arc<Mutex<State>>, stop: Ar
     }
 }
 
-fn read_line(
-    reader: &mut BufReader<TcpStream>,
-    stop: &AtomicBool,
-    idle_ok: bool,
-) -> Result<Option<String>, String> {
+/// One CRLF-terminated line without its terminator; None when the peer closed the connection or
+/// the server stopped.
+fn read_line(reader: &mut BufReader<TcpStream>, stop: &AtomicBool) -> Result<Option<String>, String> {
     let mut line = Vec::new();
     loop {
         match reader.read_until(b'\n', &mut line) {
@@ -359,9 +394,6 @@ fn read_line(
             Ok(_) if line.ends_with(b"\n") => break,
             Ok(_) => {}
             Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
-                if stop.load(Ordering::SeqCst) && (idle_ok && line.is_empty()) {
-                    return Ok(None);
-                }
                 if stop.load(Ordering::SeqCst) {
                     return Ok(None);
                 }
@@ -402,7 +434,7 @@ fn read_request(
     stop: &AtomicBool,
 ) -> Result<Option<Request>, String> {
     let line = loop {
-        match read_line(reader, stop, true)? {
+        match read_line(reader, stop)? {
             None => return Ok(None),
             Some(l) if l.is_empty() => continue, // stray CRLF between requests
             Some(l) => break l,
@@ -413,7 +445,7 @@ fn read_request(
     let target = parts.next().ok_or("no request target")?.to_owned();
     let mut headers = BTreeMap::new();
     loop {
-        let Some(h) = read_line(reader, stop, false)? else { return Ok(None) };
+        let Some(h) = read_line(reader, stop)? else { return Ok(None) };
         if h.is_empty() {
             break;
         }
@@ -428,13 +460,13 @@ fn read_request(
     {
         let mut body = Vec::new();
         loop {
-            let size_line = read_line(reader, stop, false)?.ok_or("chunked body ended early")?;
+            let size_line = read_line(reader, stop)?.ok_or("chunked body ended early")?;
             let size_hex = size_line.split(';').next().unwrap_or("").trim();
             let size =
                 usize::from_str_radix(size_hex, 16).map_err(|_| format!("bad chunk size {size_hex:?}"))?;
             if size == 0 {
                 // Trailers, up to the empty line.
-                while let Some(t) = read_line(reader, stop, false)? {
+                while let Some(t) = read_line(reader, stop)? {
                     if t.is_empty() {
                         break;
                     }
@@ -445,7 +477,7 @@ fn read_request(
                 return Err("body too large".into());
             }
             body.extend(read_exact(reader, stop, size)?);
-            let crlf = read_line(reader, stop, false)?.ok_or("chunk without CRLF")?;
+            let crlf = read_line(reader, stop)?.ok_or("chunk without CRLF")?;
             if !crlf.is_empty() {
                 return Err("chunk data longer than its size".into());
             }
@@ -601,6 +633,8 @@ struct Operation {
 struct Spec {
     doc: Value,
     ops: Vec<Operation>,
+    /// 2022-11-28 (the description's baseline) and the versions its breaking-change patches name.
+    api_versions: BTreeSet<String>,
 }
 
 fn spec() -> &'static Spec {
@@ -689,7 +723,17 @@ fn spec() -> &'static Spec {
         }
         // Literal segments win over parameters ("issues/comments/{id}" before "issues/{n}").
         ops.sort_by_key(|o| std::cmp::Reverse(o.template.iter().filter(|s| !s.starts_with('{')).count()));
-        Spec { doc, ops }
+        let mut api_versions = BTreeSet::from(["2022-11-28".to_owned()]);
+        for item in doc["paths"].as_object().into_iter().flat_map(|p| p.values()) {
+            for op in item.as_object().into_iter().flat_map(|o| o.values()) {
+                for change in op["x-github-breaking-changes"].as_array().into_iter().flatten() {
+                    if let Some(v) = change["version"].as_str() {
+                        api_versions.insert(v.to_owned());
+                    }
+                }
+            }
+        }
+        Spec { doc, ops, api_versions }
     })
 }
 
@@ -861,7 +905,12 @@ fn handle(req: &Request, addr: SocketAddr, state: &Mutex<State>) -> Option<Respo
         });
     };
 
-    let (matched, path_known) = match_op(spec, &req.method, &req.path);
+    let (mut matched, path_known) = match_op(spec, &req.method, &req.path);
+    if matched.is_none() && req.method == "POST" {
+        // GitHub's REST API takes POST wherever it takes PATCH (octocrab's update_comment
+        // relies on it).
+        matched = match_op(spec, "PATCH", &req.path).0;
+    }
     let Some((op, path_params)) = matched else {
         let (status, msg) =
             if path_known { (404, "no such method for this path") } else { (404, "no such path") };
@@ -893,6 +942,15 @@ fn handle(req: &Request, addr: SocketAddr, state: &Mutex<State>) -> Option<Respo
                 docs,
             ))
         });
+    }
+    // Versions: the description's baseline and those its breaking-change patches name (the
+    // patches themselves are not applied: answers have the 2022-11-28 shapes).
+    if let Some(version) = req.headers.get("x-github-api-version")
+        && !spec.api_versions.contains(version)
+    {
+        violations.push(format!("{what}: x-github-api-version {version:?} is not a GitHub API version"));
+        early =
+            early.or_else(|| Some(error(400, &format!("API version '{version}' is not supported."), docs)));
     }
     if let Some(accept) = req.headers.get("accept")
         && !accept_ok(accept)
@@ -964,6 +1022,32 @@ fn handle(req: &Request, addr: SocketAddr, state: &Mutex<State>) -> Option<Respo
             }
         }
         _ => {}
+    }
+    // A limit GitHub enforces that the description does not state.
+    let resource = match op.id.as_str() {
+        "issues/create-comment" | "issues/update-comment" => Some("IssueComment"),
+        "issues/create" | "issues/update" => Some("Issue"),
+        _ => None,
+    };
+    if let (Some(resource), Some(text)) = (resource, body.as_ref().and_then(|b| b["body"].as_str()))
+        && text.chars().count() > 65_536
+    {
+        violations.push(format!(
+            "{what}: body has {} characters, GitHub takes at most 65536",
+            text.chars().count()
+        ));
+        early = early.or_else(|| {
+            Some(Response::json(
+                422,
+                &json!({
+                    "message": "Validation Failed",
+                    "errors": [{ "resource": resource, "code": "custom", "field": "body",
+                                 "message": "body is too long (maximum is 65536 characters)" }],
+                    "documentation_url": docs,
+                    "status": "422"
+                }),
+            ))
+        });
     }
     if early.is_none() && violations.len() > n_before {
         early = Some(error(422, "Invalid request.", docs));
@@ -1196,7 +1280,7 @@ fn dispatch(
             let mut c = CheckRun { run, annotations: Vec::new() };
             apply_check_update(&mut c, body);
             s.check_runs.push(c);
-            Response::json(201, &public_run(s.check_runs.last().map(|c| &c.run)))
+            Response::json(201, s.check_runs.last().map_or(&Value::Null, |c| &c.run))
         }
         "checks/update" => {
             let id = num(p, "check_run_id");
@@ -1204,7 +1288,7 @@ fn dispatch(
                 None => error(404, "Not Found", docs),
                 Some(c) => {
                     apply_check_update(c, body);
-                    Response::json(200, &public_run(Some(&c.run)))
+                    Response::json(200, &c.run)
                 }
             }
         }
@@ -1258,7 +1342,9 @@ fn dispatch(
                     }
                 }
             }
-            if entries.is_empty() {
+            if entries.is_empty() && !s.files.keys().any(|(r, _)| r == &git_ref) {
+                error(404, &format!("No commit found for the ref {git_ref}"), docs)
+            } else if entries.is_empty() {
                 error(404, "Not Found", docs)
             } else {
                 Response::json(200, &Value::Array(entries.into_values().collect()))
@@ -1327,7 +1413,7 @@ fn dispatch(
             Response::json(
                 200,
                 &json!({ "sha": sha, "url": format!("{base}/repos/{owner}/{repo}/git/trees/{sha}"),
-                         "tree": tree, "truncated": false }),
+                         "tree": tree, "truncated": s.trees_truncated }),
             )
         }
         "repos/get" => {
@@ -1439,10 +1525,6 @@ fn dispatch(
         }
         other => error(404, &format!("{other} is not served by the test server"), docs),
     }
-}
-
-fn public_run(run: Option<&Value>) -> Value {
-    run.cloned().unwrap_or(Value::Null)
 }
 
 /// Applies a check-run create/update body as GitHub does: output fields replace, annotations
