@@ -62,6 +62,8 @@ run() {
     echo $(( (end - start) / 1000000 ))
 }
 
+# Whole rounds of requests (a ceiling division) times the latency, in that order on purpose.
+# shellcheck disable=SC2017
 floor=$(( (count + concurrency - 1) / concurrency * latency_ms ))
 cold=$(run)
 changed=$(python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(sum(1 for p in r['packages'] if p['change']=='updated'))" "$work/report.json")
