@@ -80,7 +80,7 @@ struct ActionRun {
     stderr: String,
     outputs: BTreeMap<String, String>,
     summary: String,
-    /// The file the `sarif` output names, read before RUNNER_TEMP goes away.
+    /// The file the `sarif` output names, read before the next run overwrites it.
     sarif: String,
 }
 
@@ -235,20 +235,23 @@ impl<'a> Setup<'a> {
         };
         let mut run = run;
         if let Some(p) = run.outputs.get("sarif").filter(|p| !p.is_empty()) {
-            run.sarif = std::fs::read_to_string(p).unwrap_or_else(|e| panic!("sarif {p}: {e}"));
+            assert!(Path::new(p).is_relative(), "outputs name paths in the workspace: {p}");
+            let p = self.workspace.join(p);
+            run.sarif = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("sarif {}: {e}", p.display()));
         }
         assert!(
             !run.stdout.contains("ghs_testtoken") && !run.stderr.contains("ghs_testtoken"),
             "token leaked: {run:?}"
         );
-        // The report file lives under RUNNER_TEMP, which goes away with `tmp`: keep a copy.
+        // The report file lives in the workspace, which the next run may overwrite: keep a copy.
         if let Some(p) = run.outputs.get("report").filter(|p| !p.is_empty()) {
             let keep = std::env::temp_dir().join(format!(
                 "lockgate-action-test-{}-{}.json",
                 std::process::id(),
                 unique()
             ));
-            std::fs::copy(p, &keep).unwrap();
+            assert!(Path::new(p).is_relative(), "outputs name paths in the workspace: {p}");
+            std::fs::copy(self.workspace.join(p), &keep).unwrap();
             let mut run = run;
             run.outputs.insert("report".into(), keep.display().to_string());
             return run;

@@ -20,7 +20,7 @@ use env::{CommentMode, Env, EnvError};
 use event::{EventError, Plan};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// First in the body of lockgate's pull request comment; how the next run finds it.
@@ -467,13 +467,19 @@ fn workflow_annotations(report: &Report) -> Vec<String> {
 }
 
 /// The JSON and SARIF reports, for the `report` and `sarif` outputs (an artifact, code
-/// scanning): under RUNNER_TEMP, outside the workspace, which holds the repository's files.
+/// scanning), in `.lockgate/` of the workspace; the outputs name them relative to it.
+///
+/// Not under RUNNER_TEMP: a docker action sees the runner's temporary directory only at a path
+/// of its own, if at all (actions/runner#1984), so a later step could not find the file there.
+/// The workspace is mounted at the same place for every step, and `actions/upload-artifact` and
+/// `upload-sarif` resolve relative paths against it.
 fn write_reports(env: &Env, report: &Report, notes: &mut Vec<String>) -> (Option<PathBuf>, Option<PathBuf>) {
-    let dir = env.runner_temp.clone().unwrap_or_else(std::env::temp_dir).join("lockgate");
+    const DIR: &str = ".lockgate";
+    let dir = env.workspace.join(DIR);
     let mut write = |name: &str, text: String| {
         let path = dir.join(name);
         match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text)) {
-            Ok(()) => Some(path),
+            Ok(()) => Some(Path::new(DIR).join(name)),
             Err(e) => {
                 notes.push(format!("The report could not be written to {}: {e}", path.display()));
                 None
