@@ -15,14 +15,14 @@
 # workflow's build fails if a digest does not exist, and `docker buildx imagetools inspect
 # <image>:<tag>` prints the current one when bumping.
 #
-# User: the image runs as root inside the container, on purpose. GitHub runs a docker action
-# with the image's USER and creates $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY and the workspace as
-# the runner's user (uid 1001, mode 0644/0755), so a non-root USER cannot write the action's
-# outputs, summary or report files: GitHub's "Dockerfile support for GitHub Actions" says
-# docker actions must run as the default (root) user. The container holds no shell and no
-# other program; lockgate never runs package code. To run the image outside Actions, pass
-# `--user 65532:65532` (the distroless "nonroot" id), which works whenever the mounted files
-# are writable by that id.
+# User: the image starts as root and lockgate drops to 65532:65532 (LOCKGATE_RUN_AS) before it
+# reads any untrusted input. GitHub runs a docker action with the image's USER and creates
+# $GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY and the workspace as the runner's user (uid 1001, mode
+# 0644/0755), so an image whose USER is not root cannot write the action's outputs; GitHub's
+# "Dockerfile support for GitHub Actions" says docker actions must use the default (root) user.
+# `lockgate action` therefore opens those files and its report directory while root, then
+# switches user (src/github/privileges.rs) and fails closed if it cannot. The container holds no
+# shell and no other program; lockgate never runs package code.
 
 FROM --platform=$BUILDPLATFORM tonistiigi/xx:1.7.0@sha256:010d4b66aed389848b0694f91c7aaee9df59a6f20be7f5d12e53663a37bd14e2 AS xx
 
@@ -50,6 +50,7 @@ FROM scratch AS prebuilt
 COPY ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY lockgate /lockgate
 WORKDIR /github/workspace
+ENV LOCKGATE_RUN_AS=65532:65532
 ENTRYPOINT ["/lockgate", "action"]
 
 FROM scratch AS runtime
@@ -58,4 +59,5 @@ FROM scratch AS runtime
 COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt
 COPY --from=build /lockgate /lockgate
 WORKDIR /github/workspace
+ENV LOCKGATE_RUN_AS=65532:65532
 ENTRYPOINT ["/lockgate", "action"]

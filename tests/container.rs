@@ -339,6 +339,14 @@ fn pull_request_with_the_axios_compromise_fails_comments_checks_and_outputs() {
     let names: Vec<&str> =
         report["packages"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
     assert!(names.contains(&"axios") && names.contains(&"plain-crypto-js"), "{names:?}");
+    // The image starts as root (GitHub requires it to write the file commands) but lockgate
+    // gives root up before reading anything untrusted: the reports it wrote afterwards belong
+    // to the unprivileged user.
+    use std::os::unix::fs::MetadataExt;
+    for output in ["report", "sarif"] {
+        let owner = std::fs::metadata(done.file(output)).unwrap().uid();
+        assert_eq!(owner, 65532, "{output} written as uid {owner}: lockgate did not drop root");
+    }
     let sarif: Value = serde_json::from_slice(&std::fs::read(done.file("sarif")).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
     assert!(sarif["runs"][0]["results"].as_array().is_some_and(|r| !r.is_empty()), "{sarif:#}");

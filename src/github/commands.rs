@@ -90,8 +90,27 @@ fn random_u64() -> u64 {
 
 /// Append to a file the runner gave us (`GITHUB_OUTPUT`, `GITHUB_STEP_SUMMARY`).
 pub fn append(path: &Path, text: &str) -> std::io::Result<()> {
+    if let Some(files) = PREOPENED.get() {
+        let mut files = files.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, f)) = files.iter_mut().find(|(p, _)| p == path) {
+            return f.write_all(text.as_bytes());
+        }
+    }
     let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
     f.write_all(text.as_bytes())
+}
+
+/// Files opened for appending before the process gave up root (see `privileges`), used by
+/// [`append`] for the same path.
+static PREOPENED: std::sync::OnceLock<std::sync::Mutex<Vec<(std::path::PathBuf, std::fs::File)>>> =
+    std::sync::OnceLock::new();
+
+/// Open `path` for appending now, for later [`append`]s to it.
+pub fn preopen(path: &Path) -> std::io::Result<()> {
+    let f = std::fs::OpenOptions::new().create(true).append(true).open(path)?;
+    let files = PREOPENED.get_or_init(Default::default);
+    files.lock().unwrap_or_else(|e| e.into_inner()).push((path.to_path_buf(), f));
+    Ok(())
 }
 
 /// A stderr writer for log lines in action mode: tracing writes each event through a fresh

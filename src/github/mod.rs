@@ -8,6 +8,7 @@ pub mod api;
 pub mod commands;
 pub mod env;
 pub mod event;
+pub mod privileges;
 
 use crate::cli::{ActionArgs, CommonArgs, OutputFormat};
 use crate::escape::log_line;
@@ -66,6 +67,12 @@ pub struct Outcome {
 
 pub fn action(args: &ActionArgs) -> Result<Outcome, Error> {
     let env = Env::from_process()?;
+    let run_as = std::env::var(privileges::VAR).ok();
+    if let Some(uid) =
+        privileges::drop_root(&env, run_as.as_deref()).map_err(|e| Error::Usage(e.to_string()))?
+    {
+        tracing::debug!("running as uid {uid}");
+    }
     let result = run(&env, args);
     if let Err(e) = &result {
         // The job summary says why there is no verdict, so nobody has to dig in the log.
@@ -474,7 +481,7 @@ fn workflow_annotations(report: &Report) -> Vec<String> {
 /// The workspace is mounted at the same place for every step, and `actions/upload-artifact` and
 /// `upload-sarif` resolve relative paths against it.
 fn write_reports(env: &Env, report: &Report, notes: &mut Vec<String>) -> (Option<PathBuf>, Option<PathBuf>) {
-    const DIR: &str = ".lockgate";
+    const DIR: &str = privileges::REPORT_DIR;
     let dir = env.workspace.join(DIR);
     let mut write = |name: &str, text: String| {
         let path = dir.join(name);
