@@ -12,7 +12,7 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         if needs_terminal_escape(c) {
-            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+            push_visible(&mut out, "\\", c);
         } else {
             out.push(c);
         }
@@ -28,42 +28,58 @@ pub fn terminal(s: &str) -> Cow<'_, str> {
 /// broken with an invisible zero-width space. Entities cannot do that last part: GitHub finds
 /// mentions and references in the rendered text, where `&#64;` is an `@` again.
 pub fn markdown(s: &str) -> String {
+    // A backslash escapes itself in Markdown: `\\u{1b}` shows as `\u{1b}`.
+    inert_text(s, "\\\\", |c, out| match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        // `#` escaped so a leading one is no heading.
+        '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '|' | '~' | '{' | '}' | '+' | '-' | '='
+        | '\'' | '$' | '#' => {
+            out.push('\\');
+            out.push(c);
+        }
+        c => out.push(c),
+    })
+}
+
+/// For text inside raw HTML (`<summary>`): entities for markup, and the same breaks as
+/// [`markdown`] for mentions and references. Callers put untrusted values in `<code>` as well.
+pub fn html(s: &str) -> String {
+    inert_text(s, "\\", |c, out| match c {
+        '&' => out.push_str("&amp;"),
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '"' => out.push_str("&quot;"),
+        '|' | '`' | '*' | '_' | '[' | ']' | '~' | '\\' | '\'' => out.push_str(&format!("&#{};", c as u32)),
+        c => out.push(c),
+    })
+}
+
+/// What [`markdown`] and [`html`] share: one line (line breaks and tabs become spaces), control
+/// and bidirectional characters as visible escapes (`escape` is the backslash as the sink
+/// writes one), and a zero-width space after `@` and `#`, inside `://` and in `w.`, where
+/// GitHub would otherwise notify someone, link an issue or autolink a URL (any `w.` is split;
+/// it costs nothing). Every other character goes through `markup`.
+fn inert_text(s: &str, escape: &str, markup: impl Fn(char, &mut String)) -> String {
     let mut out = String::with_capacity(s.len() + 16);
     let mut prev: Option<char> = None;
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '|' | '~' | '{' | '}' | '+' | '-'
-            | '=' | '\'' | '$' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '#' => {
-                // Escaped so a leading `#` is no heading, and split from what follows so GitHub
-                // does not link an issue.
-                out.push_str("\\#");
-                out.push(ZWSP);
-            }
-            '@' => {
-                out.push('@');
-                out.push(ZWSP);
-            }
-            ':' if chars.peek() == Some(&'/') => {
-                out.push(':');
-                out.push(ZWSP);
-            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if needs_terminal_escape(c) => push_visible(&mut out, escape, c),
             '.' if prev.is_some_and(|p| p.eq_ignore_ascii_case(&'w')) => {
-                // `www.` autolinks; any `w.` is split, it costs nothing.
                 out.push(ZWSP);
                 out.push('.');
             }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if needs_terminal_escape(c) => out.push_str(&format!("\\\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
+            c => {
+                markup(c, &mut out);
+                if c == '@' || c == '#' || c == ':' && chars.peek() == Some(&'/') {
+                    out.push(ZWSP);
+                }
+            }
         }
         prev = Some(c);
     }
@@ -74,18 +90,7 @@ pub fn markdown(s: &str) -> String {
 /// references are inert inside code, so only the delimiters, `|` (which GitHub's tables split
 /// on even inside code) and line breaks need care.
 pub fn markdown_code(s: &str) -> String {
-    let body = s
-        .chars()
-        .map(|c| match c {
-            '\n' | '\r' | '\t' => ' '.to_string(),
-            '|' => "\\|".to_string(),
-            c if needs_terminal_escape(c) => format!("\\u{{{:x}}}", c as u32),
-            c => c.to_string(),
-        })
-        .collect::<String>()
-        // An HTML comment opener is inert in code, but a bot looking for its hidden marker
-        // by substring would still find one: keep markers out of untrusted text entirely.
-        .replace("<!--", "<\u{200B}!--");
+    let body = code_text(s, true);
     let fence = "`".repeat(longest_run(&body, '`') + 1);
     // A code span that starts or ends with a backtick (or is only spaces) needs a space of
     // padding, which Markdown strips again.
@@ -96,59 +101,33 @@ pub fn markdown_code(s: &str) -> String {
 /// A fenced code block holding `s` verbatim (script bodies, diffs): the fence is longer than
 /// any backtick run inside, so nothing can close it early; control characters are shown.
 pub fn markdown_block(s: &str, info: &str) -> String {
-    let body = s
-        .chars()
-        .map(|c| match c {
-            '\n' | '\t' => c.to_string(),
-            c if needs_terminal_escape(c) => format!("\\u{{{:x}}}", c as u32),
-            c => c.to_string(),
-        })
-        .collect::<String>()
-        // An HTML comment opener is inert in code, but a bot looking for its hidden marker
-        // by substring would still find one: keep markers out of untrusted text entirely.
-        .replace("<!--", "<\u{200B}!--");
+    let body = code_text(s, false);
     let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
     let newline = if body.ends_with('\n') { "" } else { "\n" };
     format!("{fence}{info}\n{body}{newline}{fence}\n")
 }
 
-/// For text inside raw HTML (`<summary>`): entities for markup, and the same breaks as
-/// [`markdown`] for mentions and references. Callers put untrusted values in `<code>` as well.
-pub fn html(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
-    let mut prev: Option<char> = None;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
+/// The text of a code span (`inline`: one line, `|` escaped for tables) or a code block (line
+/// breaks and tabs kept): control characters shown, and no HTML comment opener. One is inert in
+/// code, but a bot looking for its hidden marker by substring would still find it: markers stay
+/// out of untrusted text entirely.
+fn code_text(s: &str, inline: bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
         match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '|' => out.push_str("&#124;"),
-            '`' => out.push_str("&#96;"),
-            '*' | '_' | '[' | ']' | '~' | '\\' => {
-                out.push_str(&format!("&#{};", c as u32));
-            }
-            '@' | '#' => {
-                out.push(c);
-                out.push(ZWSP);
-            }
-            ':' if chars.peek() == Some(&'/') => {
-                out.push(':');
-                out.push(ZWSP);
-            }
-            '.' if prev.is_some_and(|p| p.eq_ignore_ascii_case(&'w')) => {
-                out.push(ZWSP);
-                out.push('.');
-            }
-            '\n' | '\r' | '\t' => out.push(' '),
-            c if needs_terminal_escape(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            '\n' | '\t' if !inline => out.push(c),
+            '\n' | '\r' | '\t' if inline => out.push(' '),
+            '|' if inline => out.push_str("\\|"),
+            c if needs_terminal_escape(c) => push_visible(&mut out, "\\", c),
             c => out.push(c),
         }
-        prev = Some(c);
     }
-    out
+    out.replace("<!--", "<\u{200B}!--")
+}
+
+/// `c` as `\u{..}`, with the backslash written as the sink needs it.
+fn push_visible(out: &mut String, backslash: &str, c: char) {
+    out.push_str(&format!("{backslash}u{{{:x}}}", c as u32));
 }
 
 const ZWSP: char = '\u{200B}';
@@ -179,30 +158,22 @@ fn needs_terminal_escape(c: char) -> bool {
 /// `%25`, `%0D` and `%0A`, so escaping these keeps the whole message on one line, where it
 /// cannot start a command of its own.
 pub fn workflow_data(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            c => out.push(c),
-        }
-    }
-    out
+    percent_encode(s, &['%', '\r', '\n'])
 }
 
 /// For a property value of a workflow command (`file=`, `title=`): as [`workflow_data`], plus
 /// `:` and `,`, which would end the value.
 pub fn workflow_property(s: &str) -> String {
+    percent_encode(s, &['%', '\r', '\n', ':', ','])
+}
+
+fn percent_encode(s: &str, special: &[char]) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '\r' => out.push_str("%0D"),
-            '\n' => out.push_str("%0A"),
-            ':' => out.push_str("%3A"),
-            ',' => out.push_str("%2C"),
-            c => out.push(c),
+        if special.contains(&c) {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
         }
     }
     out
