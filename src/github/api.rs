@@ -315,7 +315,7 @@ fn retry_delay(
     attempt: u32,
 ) -> Option<Duration> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    let retry_after = header("retry-after").and_then(|v| v.parse::<u64>().ok()).map(Duration::from_secs);
+    let retry_after = crate::registry::client::retry_after(headers);
     let reset = || {
         let reset = header("x-ratelimit-reset")?.parse::<i64>().ok()?;
         let now = jiff::Timestamp::now().as_second();
