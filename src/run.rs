@@ -358,7 +358,7 @@ pub fn emit(report: &Report, common: &CommonArgs) -> Result<(), Error> {
 
 /// Write to a temporary file beside `path` and rename it into place, so a reader never sees a
 /// half-written report and a failed run leaves no partial file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let err = |e: std::io::Error| Error::Output { path: path.display().to_string(), message: e.to_string() };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

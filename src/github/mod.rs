@@ -485,10 +485,13 @@ fn write_reports(env: &Env, report: &Report, notes: &mut Vec<String>) -> (Option
     let dir = env.workspace.join(DIR);
     let mut write = |name: &str, text: String| {
         let path = dir.join(name);
-        match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, text)) {
+        let written = std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))
+            .and_then(|()| crate::run::write_atomically(&path, text.as_bytes()).map_err(|e| e.to_string()));
+        match written {
             Ok(()) => Some(Path::new(DIR).join(name)),
             Err(e) => {
-                notes.push(format!("The report could not be written to {}: {e}", path.display()));
+                notes.push(format!("The report could not be written: {e}"));
                 None
             }
         }

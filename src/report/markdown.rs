@@ -13,7 +13,7 @@
 //! the budget, packages are counted instead of shown and the reader is told where the full
 //! report is.
 
-use super::{Command, Package, Report, Verdict};
+use super::{Command, Package, Report, Verdict, plural};
 use crate::context::{Context, Release};
 use crate::diff::ChangeKind;
 use crate::escape::{self, markdown as md, markdown_block, markdown_code as code};
@@ -568,10 +568,6 @@ fn join_and(items: &[String]) -> String {
         [one] => one.clone(),
         [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
-}
-
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
 
 fn capitalise(s: &str) -> String {

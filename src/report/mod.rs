@@ -151,3 +151,8 @@ impl Package {
         }
     }
 }
+
+/// `1 package`, `2 packages`.
+pub(crate) fn plural(n: usize, what: &str) -> String {
+    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
+}

@@ -4,7 +4,7 @@
 //! [`Style::for_stdout`]). Colour codes only ever wrap lockgate's own words; untrusted text
 //! still goes through [`terminal`], so it cannot set or reset colours itself.
 
-use super::{Command, Package, Report, Verdict};
+use super::{Command, Package, Report, Verdict, plural};
 use crate::diff::ChangeKind;
 use crate::escape::terminal;
 use crate::signals::Severity;
@@ -210,8 +210,4 @@ fn write_rows(out: &mut String, rows: &[&Package], style: Style) {
     if rows.len() > MAX_ROWS {
         let _ = writeln!(out, "  ... and {} more (use --format json for all)", rows.len() - MAX_ROWS);
     }
-}
-
-fn plural(n: usize, what: &str) -> String {
-    if n == 1 { format!("1 {what}") } else { format!("{n} {what}s") }
 }
