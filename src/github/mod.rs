@@ -437,15 +437,19 @@ fn annotation_parts(p: &Package) -> (Level, String, String) {
     (level, title, message)
 }
 
+/// The packages worth an annotation, with the annotation's level, title and message: what the
+/// check run and the log fallback both show.
+fn annotated(report: &Report) -> impl Iterator<Item = (&Package, Level, String, String)> {
+    report.packages.iter().filter(|p| worth_annotating(p)).take(MAX_ANNOTATIONS).map(|p| {
+        let (level, title, message) = annotation_parts(p);
+        (p, level, title, message)
+    })
+}
+
 /// Check-run annotations on the head lockfile's lines.
 fn check_annotations(report: &Report) -> Vec<Value> {
-    report
-        .packages
-        .iter()
-        .filter(|p| worth_annotating(p))
-        .take(MAX_ANNOTATIONS)
-        .map(|p| {
-            let (level, title, message) = annotation_parts(p);
+    annotated(report)
+        .map(|(p, level, title, message)| {
             let level = match level {
                 Level::Error => "failure",
                 Level::Warning => "warning",
@@ -461,13 +465,8 @@ fn check_annotations(report: &Report) -> Vec<Value> {
 }
 
 fn workflow_annotations(report: &Report) -> Vec<String> {
-    report
-        .packages
-        .iter()
-        .filter(|p| worth_annotating(p))
-        .take(MAX_ANNOTATIONS)
-        .map(|p| {
-            let (level, title, message) = annotation_parts(p);
+    annotated(report)
+        .map(|(p, level, title, message)| {
             commands::annotation(level, Some(&p.lockfile), Some(p.line.max(1)), Some(&title), &message)
         })
         .collect()

@@ -140,26 +140,18 @@ fn headline(out: &mut String, report: &Report, listed: &[&Package]) {
         Verdict::Warn => ("⚠️", "warn"),
         Verdict::Pass => ("✅", "pass"),
     };
-    let failing: Vec<&&Package> = listed.iter().filter(|p| p.verdict == Verdict::Fail).collect();
-    let warning: Vec<&&Package> = listed.iter().filter(|p| p.verdict == Verdict::Warn).collect();
+    // The packages that carry the verdict: the failing ones for a fail, the warning ones for a warn.
+    let culprits: Vec<&&Package> = listed.iter().filter(|p| p.verdict == report.verdict).collect();
     let judged = report.packages.iter().filter(|p| p.change != ChangeKind::Removed).count();
+    let count = |one: &str, many: &str| match culprits.len() {
+        1 => format!("1 package {one}"),
+        n => format!("{n} packages {many}"),
+    };
     let sentence = match report.verdict {
-        Verdict::Fail => format!(
-            "{} this merge: {}",
-            match failing.len() {
-                1 => "1 package blocks".to_owned(),
-                n => format!("{n} packages block"),
-            },
-            why_sentence(&failing)
-        ),
-        Verdict::Warn => format!(
-            "{} a look before merging: {}",
-            match warning.len() {
-                1 => "1 package needs".to_owned(),
-                n => format!("{n} packages need"),
-            },
-            why_sentence(&warning)
-        ),
+        Verdict::Fail => format!("{} this merge: {}", count("blocks", "block"), why_sentence(&culprits)),
+        Verdict::Warn => {
+            format!("{} a look before merging: {}", count("needs", "need"), why_sentence(&culprits))
+        }
         Verdict::Pass => match report.command {
             Command::Diff if judged == 0 => "no package was added or changed.".to_owned(),
             Command::Diff => format!("nothing risky in {}.", plural(judged, "added or changed package")),
