@@ -67,8 +67,12 @@ fn case_repo(case: &str, base_files: &[(&str, &str)], head_files: &[(&str, &str)
 
 /// `lockgate diff --base HEAD~1 --head HEAD --now <case's now> --format json` plus `extra`.
 fn diff(repo: &GitRepo, case: &str, extra: &[&str]) -> Run {
-    let now = case_now(case);
-    let mut args = vec!["diff", "--base", "HEAD~1", "--head", "HEAD", "--now", &now, "--format", "json"];
+    diff_at(repo, &case_now(case), "json", extra)
+}
+
+/// `lockgate diff --base HEAD~1 --head HEAD --now <now> --format <format>` plus `extra`.
+fn diff_at(repo: &GitRepo, now: &str, format: &str, extra: &[&str]) -> Run {
+    let mut args = vec!["diff", "--base", "HEAD~1", "--head", "HEAD", "--now", now, "--format", format];
     args.extend_from_slice(extra);
     lockgate(repo.path(), &args)
 }
@@ -304,22 +308,7 @@ fn now_makes_the_report_reproducible() {
     assert_eq!(first.json()["now"], "2026-03-31T01:00:00Z");
 
     // A month later the same change is no longer fresh: ages follow --now, not the clock.
-    let later = lockgate(
-        repo.path(),
-        &[
-            "diff",
-            "--base",
-            "HEAD~1",
-            "--head",
-            "HEAD",
-            "--registry",
-            &url,
-            "--now",
-            "2026-05-01T00:00:00Z",
-            "--format",
-            "json",
-        ],
-    );
+    let later = diff_at(&repo, "2026-05-01T00:00:00Z", "json", &["--registry", &url]);
     let report = later.json();
     assert_eq!(report["now"], "2026-05-01T00:00:00Z");
     assert!(
@@ -343,23 +332,7 @@ fn markdown_report_carries_the_evidence() {
     serve(&server, &case_docs("axios-1.14.1"));
     let url = server.url();
     let repo = case_repo("axios-1.14.1", &[], &[]);
-    let now = case_now("axios-1.14.1");
-    let run = lockgate(
-        repo.path(),
-        &[
-            "diff",
-            "--base",
-            "HEAD~1",
-            "--head",
-            "HEAD",
-            "--registry",
-            &url,
-            "--now",
-            &now,
-            "--format",
-            "markdown",
-        ],
-    );
+    let run = diff_at(&repo, &case_now("axios-1.14.1"), "markdown", &["--registry", &url]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let md = &run.stdout;
     assert!(md.starts_with("### ❌ lockgate: fail\n\n2 packages block this merge: `axios`"), "{md}");

@@ -12,13 +12,13 @@
 mod common;
 #[path = "common/registry_server.rs"]
 mod registry_server;
+#[path = "common/reports.rs"]
+mod reports;
 
 use common::{GitRepo, lockgate};
-use lockgate::diff::{self, Change, ChangeKind};
-use lockgate::lockfile::{self, Lockfile};
-use lockgate::policy::{Config, PackageVerdict, Policy, Verdict, overall, utc_date};
-use lockgate::registry::Packument;
-use lockgate::signals::{Facts, Lookup};
+use lockgate::diff::ChangeKind;
+use lockgate::policy::Verdict;
+use lockgate::report::Package;
 use registry_server::RegistryServer;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -43,75 +43,30 @@ fn case_dirs() -> Vec<PathBuf> {
     dirs
 }
 
-/// The case's lockfile, read by the real parser (the one `lockgate diff` uses).
-fn read_lockfile(path: &Path) -> Lockfile {
-    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    lockfile::parse("package-lock.json", &bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn read_registry(dir: &Path) -> BTreeMap<String, Packument> {
-    let mut out = BTreeMap::new();
-    for file in std::fs::read_dir(dir).unwrap() {
-        let path = file.unwrap().path();
-        let doc: Packument = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        out.insert(doc.name.clone().unwrap(), doc);
-    }
-    out
-}
-
-struct Judged {
-    change: Change,
-    verdict: PackageVerdict,
-}
-
-fn run_case(dir: &Path) -> (CaseMeta, Verdict, Vec<Judged>) {
+/// One case judged in process, as `lockgate diff` judges it (`run::assess`, through
+/// tests/common/reports.rs): the case's metadata, the overall verdict and every package.
+fn run_case(dir: &Path) -> (CaseMeta, Verdict, Vec<Package>) {
     let meta: CaseMeta = serde_json::from_slice(&std::fs::read(dir.join("case.json")).unwrap()).unwrap();
-    let base = read_lockfile(&dir.join("base/package-lock.json"));
-    let head = read_lockfile(&dir.join("head/package-lock.json"));
-    let registry = read_registry(&dir.join("registry"));
-    let now: jiff::Timestamp = meta.now.parse().unwrap();
-    let policy = Policy::new(Config::default(), utc_date(now));
-    let lookup = |name: &str| match registry.get(name) {
-        Some(p) => Lookup::Found(p),
-        None => Lookup::NotFound,
-    };
-    let is_registry_url = |_: &str, url: &str| url.starts_with("https://registry.npmjs.org/");
-    let mut judged = Vec::new();
-    for change in diff::diff(Some(&base), Some(&head)) {
-        let facts = Facts {
-            change: &change,
-            packument: lookup(&change.name),
-            now,
-            packuments: &lookup,
-            is_registry_url: &is_registry_url,
-        };
-        let verdict = policy.judge(&facts);
-        judged.push(Judged { change, verdict });
-    }
-    let got = overall(judged.iter().map(|j| &j.verdict));
-    (meta, got, judged)
+    let report = reports::regression_report(dir);
+    (meta, report.verdict, report.packages)
 }
 
-fn versions(c: &Change) -> String {
-    format!(
-        "{} -> {}",
-        c.from.as_ref().map_or("-", |e| e.version.as_str()),
-        c.to.as_ref().map_or("-", |e| e.version.as_str())
-    )
+fn versions(p: &Package) -> String {
+    format!("{} -> {}", p.from.as_deref().unwrap_or("-"), p.to.as_deref().unwrap_or("-"))
 }
 
 /// What the snapshot records per package: verdict, score, rules, findings, unavailable signals.
-fn summary(judged: &[Judged]) -> serde_json::Value {
+fn summary(judged: &[Package]) -> serde_json::Value {
     judged
         .iter()
         .map(|j| {
             serde_json::json!({
-                "package": format!("{} {}", j.change.name, versions(&j.change)),
-                "verdict": j.verdict.verdict,
-                "score": j.verdict.score,
-                "rules": j.verdict.rules.iter().map(|r| format!("{}: {}", r.rule, r.message)).collect::<Vec<_>>(),
-                "findings": j.verdict.findings.iter().map(|f| format!("{} [{}] {}", f.signal, f.severity, f.message)).collect::<Vec<_>>(),
-                "unavailable": j.verdict.unavailable.iter().map(|u| format!("{}: {}", u.signal, u.reason)).collect::<Vec<_>>(),
+                "package": format!("{} {}", j.name, versions(j)),
+                "verdict": j.verdict,
+                "score": j.score,
+                "rules": j.rules.iter().map(|r| format!("{}: {}", r.rule, r.message)).collect::<Vec<_>>(),
+                "findings": j.findings.iter().map(|f| format!("{} [{}] {}", f.signal, f.severity, f.message)).collect::<Vec<_>>(),
+                "unavailable": j.unavailable_reasons.iter().map(|u| format!("{}: {}", u.signal, u.reason)).collect::<Vec<_>>(),
             })
         })
         .collect()
@@ -130,23 +85,16 @@ fn regression_suite() {
         let why: Vec<String> = judged
             .iter()
             .map(|j| {
-                let mut because: Vec<String> = j.verdict.rules.iter().map(|r| r.rule.to_owned()).collect();
+                let mut because: Vec<String> = j.rules.iter().map(|r| r.rule.to_owned()).collect();
                 if because.is_empty() {
                     because = j
-                        .verdict
                         .findings
                         .iter()
                         .filter(|f| f.severity > lockgate::signals::Severity::Info)
                         .map(|f| f.signal.to_owned())
                         .collect();
                 }
-                format!(
-                    "{} {} {} ({})",
-                    j.change.name,
-                    versions(&j.change),
-                    j.verdict.verdict,
-                    because.join(", ")
-                )
+                format!("{} {} {} ({})", j.name, versions(j), j.verdict, because.join(", "))
             })
             .collect();
         if got.as_str() != meta.expected {
@@ -235,7 +183,7 @@ fn check_package(
     case: &str,
     p: &serde_json::Value,
     raw: &BTreeMap<String, serde_json::Value>,
-    direct: &[Judged],
+    direct: &[Package],
 ) {
     let name = p["name"].as_str().unwrap();
     let to = p["to"].as_str();
@@ -272,17 +220,15 @@ fn check_package(
         }
     }
     // The binary judges exactly as the library does in process.
-    let same = direct
-        .iter()
-        .find(|j| j.change.name == name && j.change.to.as_ref().map(|e| e.version.as_str()) == to);
+    let same = direct.iter().find(|j| j.name == name && j.to.as_deref() == to);
     let Some(j) = same else { panic!("{what}: not in the in-process diff") };
-    assert_eq!(p["verdict"], j.verdict.verdict.as_str(), "{what}: verdict differs from in-process");
-    assert_eq!(p["score"], j.verdict.score, "{what}: score differs from in-process");
+    assert_eq!(p["verdict"], j.verdict.as_str(), "{what}: verdict differs from in-process");
+    assert_eq!(p["score"], j.score, "{what}: score differs from in-process");
     let signals: Vec<&str> =
         p["findings"].as_array().unwrap().iter().map(|f| f["signal"].as_str().unwrap()).collect();
-    let want: Vec<&str> = j.verdict.findings.iter().map(|f| f.signal).collect();
+    let want: Vec<&str> = j.findings.iter().map(|f| f.signal).collect();
     assert_eq!(signals, want, "{what}: findings differ from in-process");
-    let want: BTreeSet<&str> = j.verdict.unavailable.iter().map(|u| u.signal).collect();
+    let want: BTreeSet<&str> = j.unavailable_reasons.iter().map(|u| u.signal).collect();
     assert_eq!(unavailable, want, "{what}: unavailable differs from in-process");
 }
 
@@ -311,7 +257,7 @@ fn cli_case(dir: &Path) -> (String, String, String, i32, Option<String>) {
         .map(|(n, t)| (n, serde_json::from_str(&t).unwrap()))
         .collect();
     let packages = report["packages"].as_array().unwrap();
-    let judged = direct.iter().filter(|j| j.change.kind != ChangeKind::Removed).count();
+    let judged = direct.iter().filter(|j| j.change != ChangeKind::Removed).count();
     assert_eq!(packages.iter().filter(|p| p["change"] != "removed").count(), judged, "{case}");
     for p in packages.iter().filter(|p| p["change"] != "removed") {
         check_package(&case, p, &raw, &direct);
