@@ -150,7 +150,9 @@ pub fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     }
 }
 
-fn needs_terminal_escape(c: char) -> bool {
+/// Control characters (C0, DEL, C1) and the bidirectional marks and overrides: what no sink
+/// should receive raw from untrusted text.
+pub(crate) fn needs_terminal_escape(c: char) -> bool {
     c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
@@ -174,6 +176,30 @@ fn percent_encode(s: &str, special: &[char]) -> String {
             out.push_str(&format!("%{:02X}", c as u32));
         } else {
             out.push(c);
+        }
+    }
+    out
+}
+
+/// A repository path in a URL (`blob/SHA/{path}`, SARIF `artifactLocation.uri`): `/` stays,
+/// everything outside the unreserved set is percent-encoded, so a file name cannot end the URL
+/// or add to it.
+pub fn url_path(path: &str) -> String {
+    url_encode(path, b"-._~/")
+}
+
+/// One URL path segment or query value: as [`url_path`], with `/` encoded too.
+pub fn url_segment(s: &str) -> String {
+    url_encode(s, b"-._~")
+}
+
+fn url_encode(s: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
         }
     }
     out

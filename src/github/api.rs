@@ -3,6 +3,7 @@
 //! and secondary), 5xx answers and timeouts with backoff, within a total time budget.
 
 use super::env::Token;
+use crate::escape::{url_path, url_segment};
 use bytes::Bytes;
 use http::{Method, StatusCode, header};
 use http_body_util::BodyExt;
@@ -82,7 +83,7 @@ impl Api {
         let client = builder.build().map_err(|e| ApiError::Setup(e.to_string()))?;
         Ok(Api {
             client,
-            repo_path: format!("/repos/{}/{}", encode_segment(owner), encode_segment(repo)),
+            repo_path: format!("/repos/{}/{}", url_segment(owner), url_segment(repo)),
             deadline: Instant::now() + TOTAL_BUDGET,
         })
     }
@@ -276,7 +277,7 @@ impl Api {
     /// Paths of every file in the commit's tree (`None`: the listing was truncated).
     pub async fn list_files(&self, sha: &str) -> Result<Option<Vec<String>>, ApiError> {
         let what = format!("the file list of commit {sha}");
-        let path = format!("{}/git/trees/{}?recursive=1", self.repo_path, encode_segment(sha));
+        let path = format!("{}/git/trees/{}?recursive=1", self.repo_path, url_segment(sha));
         let v = self.json(Method::GET, &path, None, &what).await?;
         if v["truncated"].as_bool() == Some(true) {
             return Ok(None);
@@ -297,8 +298,7 @@ impl Api {
     /// commit has no such file.
     pub async fn read_file(&self, sha: &str, file: &str) -> Result<Option<Vec<u8>>, ApiError> {
         let what = format!("{file} at {sha}");
-        let encoded: Vec<String> = file.split('/').map(encode_segment).collect();
-        let path = format!("{}/contents/{}?ref={}", self.repo_path, encoded.join("/"), encode_segment(sha));
+        let path = format!("{}/contents/{}?ref={}", self.repo_path, url_path(file), url_segment(sha));
         let r = self.send(Method::GET, &path, "application/vnd.github.raw", None, &what).await?;
         if r.status == StatusCode::NOT_FOUND {
             return Ok(None);
@@ -355,19 +355,6 @@ fn error_message(body: &[u8]) -> String {
     cut
 }
 
-/// Percent-encode one path segment (or query value): everything but RFC 3986 unreserved bytes.
-fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,8 +397,8 @@ mod tests {
 
     #[test]
     fn segments_are_encoded() {
-        assert_eq!(encode_segment("pnpm-lock.yaml"), "pnpm-lock.yaml");
-        assert_eq!(encode_segment("a b/../?x#"), "a%20b%2F..%2F%3Fx%23");
+        assert_eq!(url_segment("pnpm-lock.yaml"), "pnpm-lock.yaml");
+        assert_eq!(url_segment("a b/../?x#"), "a%20b%2F..%2F%3Fx%23");
     }
 
     #[test]

@@ -284,24 +284,10 @@ fn location(p: &Package, opts: &Options) -> String {
     let text = md(&format!("{}:{}", escape::truncate(&p.lockfile, 200), p.line));
     match &opts.blob_base {
         Some(base) if p.change != ChangeKind::Removed => {
-            format!("[{text}]({}/{}#L{})", base.trim_end_matches('/'), url_path(&p.lockfile), p.line)
+            format!("[{text}]({}/{}#L{})", base.trim_end_matches('/'), escape::url_path(&p.lockfile), p.line)
         }
         _ => text,
     }
-}
-
-/// Percent-encode a repository path for a URL: `/` stays, everything outside the unreserved
-/// set is encoded, so a file name cannot end the link or add to it.
-fn url_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-    }
-    out
 }
 
 fn counts(out: &mut String, report: &Report, listed: &[&Package]) {

@@ -184,7 +184,7 @@ fn result(
         locations: vec![Location {
             physical_location: PhysicalLocation {
                 artifact_location: ArtifactLocation {
-                    uri: uri_reference(&package.lockfile),
+                    uri: escape::url_path(&package.lockfile),
                     uri_base_id: "%SRCROOT%",
                 },
                 region: Region { start_line: package.line.max(1), start_column: 1 },
@@ -291,28 +291,11 @@ fn truncate(s: &str, max_chars: usize) -> String {
     }
 }
 
-/// A lockfile path as a relative URI reference: everything but unreserved characters and `/`
-/// percent-encoded, so spaces, `#` or `?` in a directory name do not change its meaning.
-fn uri_reference(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 /// serde_json escapes C0 controls in strings but writes DEL, C1 controls and bidirectional
 /// overrides raw. Escaping them as `\uXXXX` keeps the JSON equal and the file free of them.
 /// Outside strings the pretty printer only writes spaces and newlines, which are kept.
 fn json_escape_controls(json: &str) -> String {
-    let risky = |c: char| {
-        (c.is_control() && c != '\n')
-            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
-    };
+    let risky = |c: char| c != '\n' && escape::needs_terminal_escape(c);
     if !json.chars().any(risky) {
         return json.to_owned();
     }
@@ -528,7 +511,7 @@ mod tests {
         assert_eq!(first_paragraph("Compares `a`\nwith *b*.\n\n- more"), "Compares a with b.");
         assert_eq!(truncate("abcdef", 4), "abc…");
         assert_eq!(truncate("abcd", 4), "abcd");
-        assert_eq!(uri_reference("a b/#c?/package-lock.json"), "a%20b/%23c%3F/package-lock.json");
+        assert_eq!(escape::url_path("a b/#c?/package-lock.json"), "a%20b/%23c%3F/package-lock.json");
     }
 
     #[test]
